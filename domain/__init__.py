@@ -1,0 +1,1 @@
+"""The domain: the exchange format's models, vocabulary, business calendar and rules."""
