@@ -1,0 +1,1 @@
+"""One module per ``haken`` sub-command, each exposing ``command``."""
