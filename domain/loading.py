@@ -28,9 +28,8 @@ def _read_json(path: Path | str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            source, [Issue("", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]
-        ) from None
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise InputError(source, [Issue("", f"not valid JSON: {exc.msg} at {where}")]) from None
 
 
 def parse_scenario(raw: Any, source: str = "scenario") -> Scenario:
@@ -77,11 +76,15 @@ def cross_record_issues(scenario: Scenario, raw: Any) -> list[Issue]:
 
     programme = scenario.programme
     words = programme.words
-    for kind, records in (("experts", scenario.experts), ("associations", scenario.associations)):
-        counts = Counter(record.id for record in records)
-        for index, record in enumerate(records):
-            if counts[record.id] > 1:
-                issues.append(Issue(at(kind, index, "id"), f"duplicate id {record.id!r}"))
+    id_lists: tuple[tuple[str, list[str]], ...] = (
+        ("experts", [e.id for e in scenario.experts]),
+        ("associations", [a.id for a in scenario.associations]),
+    )
+    for kind, ids in id_lists:
+        counts = Counter(ids)
+        for index, record_id in enumerate(ids):
+            if counts[record_id] > 1:
+                issues.append(Issue(at(kind, index, "id"), f"duplicate id {record_id!r}"))
 
     association_ids = {a.id for a in scenario.associations}
     expert_ids = {e.id for e in scenario.experts}
@@ -118,19 +121,19 @@ def cross_record_issues(scenario: Scenario, raw: Any) -> list[Issue]:
 
     seen_pins: set[tuple[str, int]] = set()
     for index, session in enumerate(scenario.pinned):
-        association = scenario.association_by_id.get(session.association_id)
-        if association is None:
+        pinned_for = scenario.association_by_id.get(session.association_id)
+        if pinned_for is None:
             issues.append(Issue(at("pinned", index, "association_id"),
                                 f"unknown association {session.association_id!r}"))
         else:
-            if association.status != "accepted":
+            if pinned_for.status != "accepted":
                 issues.append(Issue(at("pinned", index, "association_id"),
-                                    f"association {association.id} is {association.status!r}, "
+                                    f"association {pinned_for.id} is {pinned_for.status!r}, "
                                     "only accepted associations have sessions"))
-            if session.number > association.sessions_requested:
+            if session.number > pinned_for.sessions_requested:
                 issues.append(Issue(at("pinned", index, "number"),
                                     f"{session.number} is above sessions_requested "
-                                    f"{association.sessions_requested}"))
+                                    f"{pinned_for.sessions_requested}"))
         for e_index, expert_id in enumerate(session.expert_ids):
             if expert_id not in expert_ids:
                 issues.append(Issue(at("pinned", index, "expert_ids", e_index),

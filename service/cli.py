@@ -14,6 +14,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def _root() -> None:
+    """Haken (派遣): plan expert-dispatch programmes."""
+
+
 # Each command lives in service/commands/<name>.py as a function ``command``.
 for _name in ("plan", "check", "generate", "feed"):
     try:

@@ -1,0 +1,284 @@
+"""Who may serve whom: candidate leads and joiners, reasons, and a proven bound on service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import max_flow
+from ortools.sat.python import cp_model
+
+from domain.calendar import clip, windows_on
+from domain.vocabulary import WEEKDAYS
+from matcher.encoding import (
+    MODE_EITHER,
+    MODE_NAMES,
+    BoolArray,
+    Encoding,
+    IntArray,
+    fits_sessions,
+)
+
+# How many joining experts per (association, secondary need) the model considers.
+JOINERS_PER_NEED = 3
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an association cannot be served: the spec's reason and what to do about it."""
+
+    reason: str
+    detail: str
+    detail_en: str
+
+
+@dataclass
+class Matching:
+    leads: list[IntArray]  # per association: candidate lead experts, best first
+    joiners: list[dict[int, IntArray]]  # per association: need -> candidate joiners
+    blocked: dict[int, Reason]  # associations no rule-abiding plan can serve, and why
+    session_capacity: IntArray  # (E,) most sessions each expert can hold in the period
+    flow_bound: int
+    assignment_bound: int
+
+    @property
+    def upper_bound(self) -> int:
+        return min(self.flow_bound, self.assignment_bound)
+
+
+def mode_compatible(enc: Encoding, a: int, e: int) -> bool:
+    mode = int(enc.mode[a])
+    if mode == MODE_EITHER:
+        return bool(enc.expert_modes[e].any())
+    return bool(enc.expert_modes[e, mode])
+
+
+def match(enc: Encoding, bound_seconds: float = 5.0) -> Matching:
+    n_a, n_e = len(enc.association_ids), len(enc.expert_ids)
+    capacity = expert_session_capacity(enc)
+    leads: list[IntArray] = []
+    joiners: list[dict[int, IntArray]] = []
+    blocked: dict[int, Reason] = {}
+    for a in range(n_a):
+        sessions = int(enc.sessions[a])
+        own_days = enc.association_starts[a].any(axis=1)
+        qualified = [e for e in range(n_e) if enc.covers[e, enc.primary_need[a]]]
+        usable = [
+            e for e in qualified
+            if mode_compatible(enc, a, e) and not enc.conflict[a, e]
+            and enc.expert_max_associations[e] > 0 and capacity[e] >= sessions
+        ]
+        common_days: dict[int, BoolArray] = {
+            e: np.asarray(enc.pair_starts(a, e).any(axis=1)) for e in usable
+        }
+        feasible = [e for e in usable if fits_sessions(common_days[e], sessions, enc.min_gap_days)]
+        # Prefer the industry match, then the expert with most common days.
+        feasible.sort(key=lambda e: (not enc.industry_match[a, e], -int(common_days[e].sum()), e))
+        leads.append(np.array(feasible, dtype=np.int64))
+        if not feasible:
+            if not fits_sessions(own_days, sessions, enc.min_gap_days):
+                blocked[a] = window_reason(enc, a, own_days)
+            elif not usable:
+                blocked[a] = no_qualified_reason(enc, a, qualified, capacity)
+            else:
+                blocked[a] = no_common_time_reason(enc, a, usable, common_days)
+        per_need: dict[int, IntArray] = {}
+        for need in enc.secondary_needs[a]:
+            options = []
+            for e in range(n_e):
+                if not enc.covers[e, need] or enc.conflict[a, e] or not mode_compatible(enc, a, e):
+                    continue
+                if enc.expert_max_associations[e] <= 0:
+                    continue
+                days = int(enc.pair_starts(a, e).any(axis=1).sum())
+                if days:
+                    options.append((-days, e))
+            per_need[need] = np.array([e for _, e in sorted(options)[:JOINERS_PER_NEED]],
+                                      dtype=np.int64)
+        joiners.append(per_need)
+    flow = flow_bound(enc, leads, capacity)
+    assignment = assignment_bound(enc, leads, capacity, flow, bound_seconds)
+    return Matching(leads, joiners, blocked, capacity, flow, assignment)
+
+
+def expert_session_capacity(enc: Encoding) -> IntArray:
+    """Most sessions each expert could hold: day and week caps over the days it is free."""
+    programme = enc.scenario.programme
+    hours = (programme.business_hours.start, programme.business_hours.end)
+    shortest = int(enc.minutes.min()) if len(enc.minutes) else programme.session_minutes.min
+    result = np.zeros(len(enc.expert_ids), dtype=np.int64)
+    n_weeks = int(enc.iso_week.max()) + 1 if enc.n_days else 0
+    for e, expert in enumerate(enc.scenario.experts):
+        per_week = np.zeros(n_weeks, dtype=np.int64)
+        for d, day in enumerate(enc.days):
+            if not enc.business_day[d]:
+                continue
+            windows = clip(windows_on(expert.availability, day, hours), hours)
+            fit = sum((end - start) // shortest for start, end in windows)
+            per_week[enc.iso_week[d]] += min(fit, int(enc.expert_max_per_day[e]))
+        result[e] = int(np.minimum(per_week, enc.expert_max_per_week[e]).sum())
+    return result
+
+
+def flow_bound(enc: Encoding, leads: list[IntArray], capacity: IntArray) -> int:
+    """Maximum flow: association -> candidate lead -> sink, with each expert's capacity."""
+    n_a, n_e = len(enc.association_ids), len(enc.expert_ids)
+    if n_a == 0:
+        return 0
+    source, sink = n_a + n_e, n_a + n_e + 1
+    graph = max_flow.SimpleMaxFlow()
+    shortest = np.full(n_e, np.iinfo(np.int64).max)
+    for a, candidates in enumerate(leads):
+        if len(candidates) == 0:
+            continue
+        graph.add_arc_with_capacity(source, a, 1)
+        for e in candidates:
+            graph.add_arc_with_capacity(a, n_a + int(e), 1)
+            shortest[e] = min(shortest[e], int(enc.sessions[a]))
+    for e in range(n_e):
+        if shortest[e] == np.iinfo(np.int64).max:
+            continue
+        cap = min(int(enc.expert_max_associations[e]), int(capacity[e] // shortest[e]))
+        graph.add_arc_with_capacity(n_a + e, sink, cap)
+    status = graph.solve(source, sink)
+    if status != graph.OPTIMAL:
+        raise RuntimeError(f"max flow failed with status {status}")
+    return int(graph.optimal_flow())
+
+
+def assignment_bound(
+    enc: Encoding, leads: list[IntArray], capacity: IntArray, flow: int, seconds: float
+) -> int:
+    """Tighter bound: leads under association and session capacities, time ignored.
+
+    Every rule-abiding plan is a solution of this relaxation, so CP-SAT's proven
+    bound on it (not necessarily its optimum) bounds service.
+    """
+    model = cp_model.CpModel()
+    by_expert: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
+    served = []
+    for a, candidates in enumerate(leads):
+        if len(candidates) == 0:
+            continue
+        choice = [model.new_bool_var(f"x{a}_{e}") for e in candidates]
+        model.add_at_most_one(choice)
+        served.extend(choice)
+        for e, var in zip(candidates, choice, strict=True):
+            by_expert.setdefault(int(e), []).append((a, var))
+    for e, pairs in by_expert.items():
+        model.add(sum(var for _, var in pairs) <= int(enc.expert_max_associations[e]))
+        model.add(sum(int(enc.sessions[a]) * var for a, var in pairs) <= int(capacity[e]))
+    model.maximize(sum(served))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = 1
+    status = solver.solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return min(flow, int(np.floor(solver.best_objective_bound + 1e-6)))
+    return flow
+
+
+def _need_label(enc: Encoding, need: int) -> tuple[str, str]:
+    words = enc.scenario.programme.words
+    definition = words.needs[enc.need_ids[need]]
+    quals = definition.covered_by
+    ja = "・".join(words.qualifications[q].ja for q in quals)
+    return f"{definition.ja}（{ja}）", f"{enc.need_ids[need]} ({', '.join(quals)})"
+
+
+def _describe_windows(enc: Encoding, a: int) -> tuple[str, str]:
+    """The association's weekly pattern in words, e.g. 'tue 13:00-17:00, wed 09:00-17:00'."""
+    association = enc.scenario.association_by_id[enc.association_ids[a]]
+    availability = association.availability
+    if availability is None or availability.weekly is None:
+        return "平日の営業時間", "business hours on weekdays"
+    parts = []
+    for i, key in enumerate(WEEKDAYS):
+        for start, end in availability.weekly.on(i):
+            parts.append(f"{key} {start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}")
+    text = ", ".join(parts) or "none"
+    return text, text
+
+
+def window_reason(enc: Encoding, a: int, own_days: np.ndarray) -> Reason:
+    association = enc.scenario.association_by_id[enc.association_ids[a]]
+    sessions, gap = int(enc.sessions[a]), enc.min_gap_days
+    end = enc.scenario.programme.implementation_period.end
+    earliest = enc.days[int(enc.earliest_day[a])] if enc.earliest_day[a] < enc.n_days else end
+    free = int(own_days.sum())
+    return Reason(
+        "window_too_short",
+        f"{association.decided_on} 決定：最短 {earliest} 開始で、{gap}日以上の間隔をあけた"
+        f"{sessions}回が{end}までに収まりません（団体の空き日 {free} 日）",
+        f"decided {association.decided_on}: {sessions} sessions {gap} days apart do not fit "
+        f"between {earliest} and {end} ({free} days with a free window)",
+    )
+
+
+def no_qualified_reason(
+    enc: Encoding, a: int, qualified: list[int], capacity: IntArray
+) -> Reason:
+    need_ja, need_en = _need_label(enc, int(enc.primary_need[a]))
+    if not qualified:
+        return Reason(
+            "no_qualified_expert",
+            f"主たるニーズ「{need_ja}」に対応できる専門家が登録されていません",
+            f"no registered expert covers the primary need {need_en}",
+        )
+    why_ja, why_en = [], []
+    wanted = MODE_NAMES[int(enc.mode[a])] if enc.mode[a] != MODE_EITHER else None
+    for e in qualified[:6]:
+        expert_id = enc.expert_ids[e]
+        if enc.conflict[a, e]:
+            why_ja.append(f"{expert_id} 利益相反")
+            why_en.append(f"{expert_id} conflict of interest")
+        elif wanted and not enc.expert_modes[e, int(enc.mode[a])]:
+            why_ja.append(f"{expert_id} {wanted}不可")
+            why_en.append(f"{expert_id} does not offer {wanted}")
+        else:
+            why_ja.append(f"{expert_id} 受入枠なし")
+            why_en.append(f"{expert_id} has no capacity ({int(capacity[e])} sessions)")
+    return Reason(
+        "no_qualified_expert",
+        f"「{need_ja}」の有資格者 {len(qualified)} 名はいずれも担当できません："
+        + "、".join(why_ja),
+        f"none of the {len(qualified)} experts covering {need_en} can lead: " + "; ".join(why_en),
+    )
+
+
+def no_common_time_reason(
+    enc: Encoding, a: int, usable: list[int], common_days: dict[int, BoolArray]
+) -> Reason:
+    need_ja, need_en = _need_label(enc, int(enc.primary_need[a]))
+    pattern_ja, pattern_en = _describe_windows(enc, a)
+    closest = sorted(usable, key=lambda e: -int(common_days[e].sum()))[:3]
+    sessions = int(enc.sessions[a])
+    near_ja = "、".join(f"{enc.expert_ids[e]} 共通 {int(common_days[e].sum())} 日" for e in closest)
+    near_en = ", ".join(
+        f"{enc.expert_ids[e]} {int(common_days[e].sum())} common days" for e in closest
+    )
+    return Reason(
+        "no_common_time",
+        f"「{need_ja}」の専門家と団体の空き時間（{pattern_ja}）が重ならず、"
+        f"{enc.min_gap_days}日間隔で{sessions}回を組めません（最も近い：{near_ja}）",
+        f"no expert covering {need_en} shares enough windows with the association "
+        f"({pattern_en}) for {sessions} sessions {enc.min_gap_days} days apart "
+        f"(closest: {near_en})",
+    )
+
+
+def capacity_reason(enc: Encoding, matching: Matching, a: int, load: IntArray) -> Reason:
+    """For an association the plan left out although some expert could have led it."""
+    candidates = [int(e) for e in matching.leads[a]]
+    need_ja, need_en = _need_label(enc, int(enc.primary_need[a]))
+    listed = ", ".join(
+        f"{enc.expert_ids[e]} {int(load[e])}/{int(enc.expert_max_associations[e])}"
+        for e in candidates[:5]
+    )
+    return Reason(
+        "capacity",
+        f"「{need_ja}」を担当できる {len(candidates)} 名の専門家（{listed} 団体）は、"
+        "先に申請した団体で日程・受入枠が埋まっています",
+        f"the {len(candidates)} experts who could lead on {need_en} ({listed} associations) "
+        "are full with earlier applicants",
+    )

@@ -1,0 +1,207 @@
+"""Scenario -> arrays, once. The solver and the baseline see only what is built here.
+
+Time is a grid: day ``d`` of the implementation period and half-hour slot ``h``
+of that day; a start is the absolute slot ``d * SLOTS_PER_DAY + h``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from domain.calendar import BusinessCalendar, clip, windows_on
+from domain.scenario import Association, Availability, Expert, Scenario
+
+SLOT_MINUTES = 30
+SLOTS_PER_DAY = 24 * 60 // SLOT_MINUTES
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+MODE_ONSITE, MODE_ONLINE, MODE_EITHER = 0, 1, 2
+_MODE_CODE = {"onsite": MODE_ONSITE, "online": MODE_ONLINE, "either": MODE_EITHER}
+MODE_NAMES = ("onsite", "online")
+
+
+@dataclass
+class Encoding:
+    """Immutable arrays describing one planning problem.
+
+    Associations are the accepted ones only, in ``applied_at`` order (rank 0 first).
+    """
+
+    scenario: Scenario
+    days: list[dt.date]
+    business_day: BoolArray  # (D,)
+    iso_week: IntArray  # (D,) dense ISO-week index, 0-based
+    expert_ids: list[str]
+    association_ids: list[str]
+    sessions: IntArray  # (A,) n sessions requested
+    minutes: IntArray  # (A,) session length
+    mode: IntArray  # (A,) MODE_*
+    earliest_day: IntArray  # (A,) first allowed day index of session 1
+    association_starts: BoolArray  # (A, D, S) own windows, business rules, decision
+    expert_modes: BoolArray  # (E, 2) offers onsite / online
+    expert_max_associations: IntArray
+    expert_max_per_day: IntArray
+    expert_max_per_week: IntArray
+    covers: BoolArray  # (E, Q) expert covers need q
+    need_ids: list[str]
+    primary_need: IntArray  # (A,)
+    secondary_needs: list[list[int]]
+    conflict: BoolArray  # (A, E)
+    industry_match: BoolArray  # (A, E)
+    buffer_slots_minutes: int
+    min_gap_days: int
+    target_gap_days: int
+    _expert_starts: dict[int, BoolArray] = field(default_factory=dict)
+
+    @property
+    def n_days(self) -> int:
+        return len(self.days)
+
+    def expert_starts(self, minutes: int) -> BoolArray:
+        """(E, D, S): expert can start a session of ``minutes`` at (day, slot)."""
+        if minutes not in self._expert_starts:
+            self._expert_starts[minutes] = np.stack([
+                _start_mask(expert.availability, self, minutes) for expert in self.scenario.experts
+            ]) if self.scenario.experts else np.zeros((0, self.n_days, SLOTS_PER_DAY), bool)
+        return self._expert_starts[minutes]
+
+    def pair_starts(self, a: int, e: int) -> BoolArray:
+        """(D, S): where association ``a`` and expert ``e`` can both hold a session."""
+        return self.association_starts[a] & self.expert_starts(int(self.minutes[a]))[e]
+
+    def session_mode(self, a: int, e: int) -> int:
+        """The mode association ``a`` gets with lead ``e``: fixed, else online when offered."""
+        mode = int(self.mode[a])
+        if mode != MODE_EITHER:
+            return mode
+        return MODE_ONLINE if self.expert_modes[e, MODE_ONLINE] else MODE_ONSITE
+
+    def occupied(self, mode: int) -> tuple[int, int]:
+        """Minutes an expert's session blocks before and after itself.
+
+        Onsite sessions carry the travel buffer on both sides, so any two sessions of
+        one expert with an onsite one between them are at least the buffer apart
+        (two onsite ones conservatively twice that).
+        """
+        pad = self.buffer_slots_minutes if mode == MODE_ONSITE else 0
+        return pad, pad
+
+
+def _start_mask(availability: Availability | None, enc: Encoding, minutes: int) -> BoolArray:
+    """(D, S) slots where a session of ``minutes`` fits inside one window."""
+    programme = enc.scenario.programme
+    hours = (programme.business_hours.start, programme.business_hours.end)
+    mask = np.zeros((enc.n_days, SLOTS_PER_DAY), dtype=bool)
+    cache: dict[tuple[tuple[int, int], ...], BoolArray] = {}
+    for d, day in enumerate(enc.days):
+        if not enc.business_day[d]:
+            continue
+        windows = tuple(clip(windows_on(availability, day, hours), hours))
+        row = cache.get(windows)
+        if row is None:
+            row = np.zeros(SLOTS_PER_DAY, dtype=bool)
+            for start, end in windows:
+                first = -(-start // SLOT_MINUTES)
+                last = (end - minutes) // SLOT_MINUTES
+                if last >= first:
+                    row[first : last + 1] = True
+            cache[windows] = row
+        mask[d] = row
+    return mask
+
+
+def encode(scenario: Scenario) -> Encoding:
+    programme = scenario.programme
+    calendar = BusinessCalendar(programme)
+    days = calendar.period_days()
+    business_day = np.array([calendar.is_business_day(day) for day in days], dtype=bool)
+    weeks = [day.isocalendar()[:2] for day in days]
+    week_index = {week: i for i, week in enumerate(sorted(set(weeks)))}
+    iso_week = np.array([week_index[w] for w in weeks], dtype=np.int64)
+
+    accepted: list[Association] = sorted(
+        scenario.accepted, key=lambda a: (a.applied_at, a.id)
+    )
+    experts: list[Expert] = list(scenario.experts)
+    need_ids = list(programme.words.needs)
+    need_index = {need: i for i, need in enumerate(need_ids)}
+    n_a, n_e = len(accepted), len(experts)
+
+    covers = np.array(
+        [[scenario.covers(expert, need) for need in need_ids] for expert in experts], dtype=bool
+    ).reshape(n_e, len(need_ids))
+    association_index = {a.id: i for i, a in enumerate(accepted)}
+    conflict = np.zeros((n_a, n_e), dtype=bool)
+    for e, expert in enumerate(experts):
+        for association_id in expert.conflicts:
+            if association_id in association_index:
+                conflict[association_index[association_id], e] = True
+    industry_match = np.array(
+        [[a.industry in expert.industries for expert in experts] for a in accepted], dtype=bool
+    ).reshape(n_a, n_e)
+
+    earliest = []
+    first_day = days[0]
+    for a in accepted:
+        assert a.decided_on is not None  # guaranteed for accepted ones by the model
+        first = max(calendar.earliest_first_session(a.decided_on), first_day)
+        earliest.append((first - first_day).days)
+
+    enc = Encoding(
+        scenario=scenario,
+        days=days,
+        business_day=business_day,
+        iso_week=iso_week,
+        expert_ids=[expert.id for expert in experts],
+        association_ids=[a.id for a in accepted],
+        sessions=np.array([a.sessions_requested for a in accepted], dtype=np.int64),
+        minutes=np.array([a.session_minutes for a in accepted], dtype=np.int64),
+        mode=np.array([_MODE_CODE[a.mode] for a in accepted], dtype=np.int64),
+        earliest_day=np.array(earliest, dtype=np.int64),
+        association_starts=np.zeros((n_a, len(days), SLOTS_PER_DAY), dtype=bool),
+        expert_modes=np.array(
+            [[m in expert.modes for m in MODE_NAMES] for expert in experts], dtype=bool
+        ).reshape(n_e, 2),
+        expert_max_associations=np.array([x.max_associations for x in experts], dtype=np.int64),
+        expert_max_per_day=np.array([x.max_sessions_per_day for x in experts], dtype=np.int64),
+        expert_max_per_week=np.array([x.max_sessions_per_week for x in experts], dtype=np.int64),
+        covers=covers,
+        need_ids=need_ids,
+        primary_need=np.array([need_index[a.primary_need] for a in accepted], dtype=np.int64),
+        secondary_needs=[[need_index[n] for n in a.secondary_needs] for a in accepted],
+        conflict=conflict,
+        industry_match=industry_match,
+        buffer_slots_minutes=programme.travel_buffer_minutes,
+        min_gap_days=programme.min_days_between_sessions,
+        target_gap_days=programme.target_days_between_sessions,
+    )
+    for i, a in enumerate(accepted):
+        mask = _start_mask(a.availability, enc, a.session_minutes)
+        mask[: earliest[i]] = False
+        enc.association_starts[i] = mask
+    return enc
+
+
+def fits_sessions(days_available: BoolArray, sessions: int, min_gap: int) -> bool:
+    """Can ``sessions`` sessions be placed on available days at least ``min_gap`` apart?"""
+    return last_feasible_start(days_available, sessions, min_gap) is not None
+
+
+def last_feasible_start(days_available: BoolArray, sessions: int, min_gap: int) -> int | None:
+    """Earliest-first packing: the day of the last session, or None if they do not fit."""
+    candidates = np.flatnonzero(days_available)
+    if candidates.size == 0:
+        return None
+    day = int(candidates[0])
+    for _ in range(sessions - 1):
+        later = candidates[np.searchsorted(candidates, day + min_gap) :]
+        if later.size == 0:
+            return None
+        day = int(later[0])
+    return day

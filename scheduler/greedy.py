@@ -1,0 +1,165 @@
+"""First come, first served: what a secretariat does by hand.
+
+Take accepted applications in ``applied_at`` order, give each the least-loaded
+qualified expert, and book the earliest free slots at the minimum gap. It is the
+baseline the optimiser is measured against, and its plan is the solver's first hint.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+
+import numpy as np
+
+from matcher.core import Matching
+from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, Encoding
+from scheduler.model import PinnedSession
+from scheduler.solution import Assignment, Solution
+
+
+class ExpertCalendar:
+    """What one expert has booked: busy minutes, sessions per day and per week."""
+
+    def __init__(self) -> None:
+        self.busy: list[tuple[int, int]] = []  # sorted [start, end) in absolute minutes
+        self.per_day: dict[int, int] = {}
+        self.per_week: dict[int, int] = {}
+        self.associations = 0
+        self.sessions = 0
+
+    def free(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.busy, (start, end))
+        if i > 0 and self.busy[i - 1][1] > start:
+            return False
+        return not (i < len(self.busy) and self.busy[i][0] < end)
+
+    def book(self, start: int, end: int, day: int, week: int) -> None:
+        bisect.insort(self.busy, (start, end))
+        self.per_day[day] = self.per_day.get(day, 0) + 1
+        self.per_week[week] = self.per_week.get(week, 0) + 1
+        self.sessions += 1
+
+
+class Greedy:
+    def __init__(self, enc: Encoding, matching: Matching) -> None:
+        self.enc = enc
+        self.matching = matching
+        self.calendars = [ExpertCalendar() for _ in enc.expert_ids]
+
+    def _span(self, a: int, slot: int, mode: int) -> tuple[int, int]:
+        before, after = self.enc.occupied(mode)
+        start = slot * SLOT_MINUTES
+        return start - before, start + int(self.enc.minutes[a]) + after
+
+    def _fits(self, e: int, a: int, slot: int, mode: int, extra_week: dict[int, int]) -> bool:
+        enc, cal = self.enc, self.calendars[e]
+        day = slot // SLOTS_PER_DAY
+        week = int(enc.iso_week[day])
+        if cal.per_day.get(day, 0) >= enc.expert_max_per_day[e]:
+            return False
+        if cal.per_week.get(week, 0) + extra_week.get(week, 0) >= enc.expert_max_per_week[e]:
+            return False
+        return cal.free(*self._span(a, slot, mode))
+
+    def _book(self, e: int, a: int, slot: int, mode: int) -> None:
+        day = slot // SLOTS_PER_DAY
+        self.calendars[e].book(*self._span(a, slot, mode), day, int(self.enc.iso_week[day]))
+
+    def try_lead(self, a: int, e: int, fixed: dict[int, int], mode: int) -> list[int] | None:
+        """Earliest starts for every session of ``a`` with lead ``e``, or None."""
+        enc = self.enc
+        n, gap = int(enc.sessions[a]), enc.min_gap_days
+        starts_mask = enc.pair_starts(a, e)
+        days = np.flatnonzero(starts_mask.any(axis=1))
+        chosen: list[int] = []
+        extra_week: dict[int, int] = {}
+        day_min = 0
+        for k in range(n):
+            if k in fixed:
+                slot = fixed[k]
+                if slot // SLOTS_PER_DAY < day_min:
+                    return None
+                chosen.append(slot)
+                day_min = slot // SLOTS_PER_DAY + gap
+                continue
+            later_fixed = [(kk, s) for kk, s in fixed.items() if kk > k]
+            day_max = min(
+                (s // SLOTS_PER_DAY - (kk - k) * gap for kk, s in later_fixed), default=enc.n_days
+            )
+            found = self._first_slot(a, e, mode, starts_mask, days, day_min, day_max, extra_week)
+            if found is None:
+                return None
+            slot = found
+            chosen.append(slot)
+            week = int(enc.iso_week[slot // SLOTS_PER_DAY])
+            extra_week[week] = extra_week.get(week, 0) + 1
+            day_min = slot // SLOTS_PER_DAY + gap
+        return chosen
+
+    def _first_slot(
+        self, a: int, e: int, mode: int, mask: np.ndarray, days: np.ndarray,
+        day_min: int, day_max: int, extra_week: dict[int, int],
+    ) -> int | None:
+        for day in days[np.searchsorted(days, day_min):]:
+            if day > day_max:
+                return None
+            for half_hour in np.flatnonzero(mask[day]):
+                slot = int(day) * SLOTS_PER_DAY + int(half_hour)
+                if self._fits(e, a, slot, mode, extra_week):
+                    return slot
+        return None
+
+    def run(self, pinned: Iterable[PinnedSession] = (), order: Iterable[int] | None = None
+            ) -> Solution:
+        enc = self.enc
+        solution: Solution = {}
+        pins_by_association: dict[int, list[PinnedSession]] = {}
+        for pin in pinned:
+            pins_by_association.setdefault(pin.association, []).append(pin)
+        # Pinned sessions are booked first: they happen whatever else is planned.
+        for a, pins in pins_by_association.items():
+            for pin in pins:
+                for e in (pin.lead, *pin.joiners):
+                    self._book(e, a, pin.start, pin.mode)
+        for a, pins in pins_by_association.items():
+            lead, mode = pins[0].lead, pins[0].mode
+            fixed = {pin.number - 1: pin.start for pin in pins}
+            starts = self.try_lead(a, lead, fixed, mode)
+            if starts is None:
+                continue
+            for k, slot in enumerate(starts):
+                if k not in fixed:
+                    self._book(lead, a, slot, mode)
+            joiners: list[list[int]] = [[] for _ in starts]
+            for pin in pins:
+                joiners[pin.number - 1] = list(pin.joiners)
+            solution[a] = Assignment(lead, starts, mode, joiners)
+            for e in {lead, *(j for pin in pins for j in pin.joiners)}:
+                self.calendars[e].associations += 1
+        for a in order if order is not None else range(len(enc.association_ids)):
+            if a in solution or a in pins_by_association:
+                continue
+            candidates = sorted(
+                (int(e) for e in self.matching.leads[a]),
+                key=lambda e: (self.calendars[e].sessions, e),
+            )
+            for e in candidates:
+                cal = self.calendars[e]
+                if cal.associations >= enc.expert_max_associations[e]:
+                    continue
+                mode = enc.session_mode(a, e)
+                starts = self.try_lead(a, e, {}, mode)
+                if starts is None:
+                    continue
+                for slot in starts:
+                    self._book(e, a, slot, mode)
+                cal.associations += 1
+                solution[a] = Assignment(e, starts, mode, [[] for _ in starts])
+                break
+        return solution
+
+
+def plan_greedy(enc: Encoding, matching: Matching, pinned: Iterable[PinnedSession] = ()
+                ) -> Solution:
+    return Greedy(enc, matching).run(pinned)

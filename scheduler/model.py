@@ -1,0 +1,395 @@
+"""The CP-SAT model: one ``add_<rule>`` method per hard rule, built from the matcher's arrays.
+
+A session's start is one integer, the absolute half-hour slot ``day * 48 + slot``;
+which lead (and joiners) serve it decides which slots it may take.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matcher.core import Matching
+from matcher.encoding import (
+    MODE_EITHER,
+    MODE_NAMES,
+    MODE_ONSITE,
+    SLOT_MINUTES,
+    SLOTS_PER_DAY,
+    Encoding,
+)
+
+LinearExpr = cp_model.LinearExprT
+
+
+@dataclass(frozen=True)
+class PinnedSession:
+    association: int
+    number: int  # 1-based
+    start: int  # absolute slot
+    lead: int
+    joiners: tuple[int, ...]
+    mode: int
+
+
+@dataclass
+class AssociationVars:
+    """The decision variables of one association that can be served."""
+
+    index: int
+    leads: list[int]  # candidate expert indices
+    lead: list[cp_model.IntVar]  # lead[i]: leads[i] leads all sessions
+    served: cp_model.IntVar
+    start: list[cp_model.IntVar]  # per session: absolute slot
+    day: list[cp_model.IntVar]
+    week: list[cp_model.IntVar]
+    lead_start: dict[int, list[cp_model.IntVar | None]] = field(default_factory=dict)
+    join_start: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    joiners: list[int] = field(default_factory=list)
+    join: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)  # (joiner, k)
+    joined: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    covered: dict[int, cp_model.IntVar] = field(default_factory=dict)  # secondary need -> var
+
+
+@dataclass
+class ExpertResources:
+    """Everything that takes an expert's time, to be bounded by rule 6."""
+
+    intervals: list[cp_model.IntervalVar] = field(default_factory=list)
+    day_intervals: list[cp_model.IntervalVar] = field(default_factory=list)
+    week_intervals: list[cp_model.IntervalVar] = field(default_factory=list)
+    associations: list[LinearExpr] = field(default_factory=list)
+    sessions: list[LinearExpr] = field(default_factory=list)
+
+
+class PlanModel:
+    """Builds the model; ``objective_*`` methods return the stage objectives."""
+
+    def __init__(
+        self,
+        enc: Encoding,
+        matching: Matching,
+        pinned: Iterable[PinnedSession] = (),
+        *,
+        with_joiners: bool = True,
+    ) -> None:
+        self.enc = enc
+        self.matching = matching
+        self.model = cp_model.CpModel()
+        self.pinned = list(pinned)
+        self.with_joiners = with_joiners
+        self.pinned_by_association: dict[int, list[PinnedSession]] = {}
+        for pin in self.pinned:
+            self.pinned_by_association.setdefault(pin.association, []).append(pin)
+        self.mode_override = {a: pins[0].mode for a, pins in self.pinned_by_association.items()}
+        self.associations: dict[int, AssociationVars] = {}
+        self.experts = [ExpertResources() for _ in enc.expert_ids]
+        self._create_variables()
+        self.add_accepted_served_or_unserved()
+        self.add_session_sequence()
+        self.add_business_time()
+        self.add_qualified_lead()
+        self.add_within_availability()
+        self.add_session_mode()
+        self.add_expert_workload()
+        self.add_expert_associations()
+        self.add_pinned_unchanged()
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def session_mode(self, a: int, e: int) -> int:
+        return self.mode_override.get(a, self.enc.session_mode(a, e))
+
+    def _pair_slots(self, a: int, e: int) -> np.ndarray:
+        return np.flatnonzero(self.enc.pair_starts(a, e).ravel())
+
+    def _lead_candidates(self, a: int) -> list[int]:
+        leads = [int(e) for e in self.matching.leads[a]]
+        pins = self.pinned_by_association.get(a)
+        if pins and pins[0].lead not in leads:
+            leads.append(pins[0].lead)
+        return leads
+
+    def _joiner_candidates(self, a: int, leads: list[int]) -> list[int]:
+        joiners: list[int] = []
+        if self.with_joiners:
+            for options in self.matching.joiners[a].values():
+                joiners.extend(int(e) for e in options)
+        for pin in self.pinned_by_association.get(a, ()):
+            joiners.extend(pin.joiners)
+        return sorted(set(joiners))
+
+    # -- variables ---------------------------------------------------------------------
+
+    def _create_variables(self) -> None:
+        enc, model = self.enc, self.model
+        week_of_day = [int(w) for w in enc.iso_week]
+        for a in range(len(enc.association_ids)):
+            leads = self._lead_candidates(a)
+            if not leads:
+                continue
+            n = int(enc.sessions[a])
+            slots = np.unique(np.concatenate([self._pair_slots(a, e) for e in leads]))
+            pins = {pin.number - 1: pin.start for pin in self.pinned_by_association.get(a, ())}
+            if slots.size == 0 and not pins:
+                continue
+            if pins:
+                slots = np.union1d(slots, np.fromiter(pins.values(), dtype=np.int64))
+            first_day, last_day = int(slots[0]) // SLOTS_PER_DAY, int(slots[-1]) // SLOTS_PER_DAY
+            lead = [model.new_bool_var(f"lead_{a}_{e}") for e in leads]
+            served = model.new_bool_var(f"served_{a}")
+            starts, days, weeks = [], [], []
+            for k in range(n):
+                low = (first_day + k * enc.min_gap_days) * SLOTS_PER_DAY
+                high = (last_day - (n - 1 - k) * enc.min_gap_days + 1) * SLOTS_PER_DAY - 1
+                values = slots[(slots >= low) & (slots <= high)]
+                if k in pins:
+                    values = np.union1d(values, [pins[k]])
+                if values.size == 0:
+                    values = slots[:1]
+                start = model.new_int_var_from_domain(
+                    cp_model.Domain.from_values(values.tolist()), f"start_{a}_{k}"
+                )
+                day = model.new_int_var(0, enc.n_days - 1, f"day_{a}_{k}")
+                slot = model.new_int_var(0, SLOTS_PER_DAY - 1, f"slot_{a}_{k}")
+                model.add(start == SLOTS_PER_DAY * day + slot)
+                week = model.new_int_var(0, max(week_of_day), f"week_{a}_{k}")
+                model.add_element(day, week_of_day, week)
+                starts.append(start)
+                days.append(day)
+                weeks.append(week)
+            self.associations[a] = AssociationVars(a, leads, lead, served, starts, days, weeks)
+
+    # -- the nine hard rules -------------------------------------------------------------
+
+    def add_accepted_served_or_unserved(self) -> None:
+        """Rule 1: an association is served exactly when one lead is chosen."""
+        for v in self.associations.values():
+            self.model.add(sum(v.lead) == v.served)
+
+    def add_session_sequence(self) -> None:
+        """Rule 2: sessions in order, at least the minimum gap apart."""
+        gap = self.enc.min_gap_days
+        for v in self.associations.values():
+            for k in range(len(v.day) - 1):
+                self.model.add(v.day[k + 1] >= v.day[k] + gap).only_enforce_if(v.served)
+
+    def add_business_time(self) -> None:
+        """Rule 3: business days and hours, the period, the grid and the decision date.
+
+        All are in the start domains built by the encoder, so nothing is added here;
+        the method exists so the model reads like the rule book.
+        """
+
+    def add_qualified_lead(self) -> None:
+        """Rule 4: one qualified lead (candidates are qualified by construction)."""
+        for v in self.associations.values():
+            self.model.add_at_most_one(v.lead)
+
+    def add_within_availability(self) -> None:
+        """Rule 5: each session inside a window of its lead, joiners and association.
+
+        Each (session, expert) pair gets its own start variable whose domain is where
+        both are free; it equals the session's start when that expert takes part.
+        Domains with holes are cheap, enforced domain constraints are not.
+        """
+        for v in self.associations.values():
+            for i, e in enumerate(v.leads):
+                v.lead_start[i] = self._expert_starts(v, e, v.lead[i])
+
+    def _expert_starts(
+        self, v: AssociationVars, e: int, present: cp_model.IntVar, only: int | None = None
+    ) -> list[cp_model.IntVar | None]:
+        slots = self._pair_slots(v.index, e)
+        pins = {pin.number - 1: pin.start for pin in self.pinned_by_association.get(v.index, ())}
+        result: list[cp_model.IntVar | None] = []
+        for k, start in enumerate(v.start):
+            if only is not None and k != only:
+                result.append(None)
+                continue
+            values = slots if k not in pins else np.array([pins[k]])
+            bounds = list(start.proto.domain)
+            low, high = bounds[0], bounds[-1]
+            values = values[(values >= low) & (values <= high)]
+            if values.size == 0:
+                self.model.add(present == 0)
+                values = np.array([low])
+            var = self.model.new_int_var_from_domain(
+                cp_model.Domain.from_values(values.tolist()), f"s_{v.index}_{k}_{e}"
+            )
+            self.model.add(start == var).only_enforce_if(present)
+            result.append(var)
+        return result
+
+    def add_session_mode(self) -> None:
+        """Rule 8: a joiner must offer the mode the lead's choice gives the sessions."""
+        enc = self.enc
+        for v in self.associations.values():
+            a = v.index
+            v.joiners = [j for j in self._joiner_candidates(a, v.leads)]
+            pinned_joiners = {
+                (j, pin.number - 1)
+                for pin in self.pinned_by_association.get(a, ())
+                for j in pin.joiners
+            }
+            for j in v.joiners:
+                compatible = [
+                    v.lead[i] for i, e in enumerate(v.leads)
+                    if e != j and enc.expert_modes[j, self.session_mode(a, e)]
+                ]
+                for k in range(len(v.start)):
+                    if (j, k) not in pinned_joiners and not self.with_joiners:
+                        continue
+                    var = self.model.new_bool_var(f"join_{a}_{j}_{k}")
+                    v.join[(j, k)] = var
+                    start = self._expert_starts(v, j, var, only=k)[k]
+                    assert start is not None
+                    v.join_start[(j, k)] = start
+                    self.model.add(var <= sum(compatible))
+                ks = [v.join[(j, k)] for k in range(len(v.start)) if (j, k) in v.join]
+                if not ks:
+                    continue
+                joined = self.model.new_bool_var(f"joined_{a}_{j}")
+                self.model.add(sum(ks) == joined)  # one visit is enough to cover a need
+                v.joined[j] = joined
+
+    def add_expert_workload(self) -> None:
+        """Rule 6: no overlap (travel buffer around onsite), day and week caps."""
+        enc, model = self.enc, self.model
+        for v in self.associations.values():
+            a, minutes = v.index, int(enc.minutes[v.index])
+            for i, e in enumerate(v.leads):
+                mode = self.session_mode(a, e)
+                for k, start in enumerate(v.lead_start[i]):
+                    assert start is not None
+                    self._book(e, v, k, start, v.lead[i], mode, minutes)
+            for (j, k), var in v.join.items():
+                modes = {self.session_mode(a, e) for e in v.leads}
+                mode = MODE_ONSITE if MODE_ONSITE in modes else min(modes)
+                self._book(j, v, k, v.join_start[(j, k)], var, mode, minutes)
+        for e, res in enumerate(self.experts):
+            if len(res.intervals) > 1:
+                model.add_no_overlap(res.intervals)
+            if len(res.day_intervals) > int(enc.expert_max_per_day[e]):
+                model.add_cumulative(
+                    res.day_intervals, [1] * len(res.day_intervals), int(enc.expert_max_per_day[e])
+                )
+            if len(res.week_intervals) > int(enc.expert_max_per_week[e]):
+                model.add_cumulative(
+                    res.week_intervals, [1] * len(res.week_intervals),
+                    int(enc.expert_max_per_week[e]),
+                )
+
+    def _book(
+        self, e: int, v: AssociationVars, k: int, start: cp_model.IntVar,
+        present: cp_model.IntVar, mode: int, minutes: int,
+    ) -> None:
+        before, after = self.enc.occupied(mode)
+        res = self.experts[e]
+        name = f"{v.index}_{k}_{e}"
+        res.intervals.append(self.model.new_optional_fixed_size_interval_var(
+            SLOT_MINUTES * start - before, minutes + before + after, present, f"busy_{name}"
+        ))
+        res.day_intervals.append(
+            self.model.new_optional_fixed_size_interval_var(v.day[k], 1, present, f"day_{name}")
+        )
+        res.week_intervals.append(
+            self.model.new_optional_fixed_size_interval_var(v.week[k], 1, present, f"week_{name}")
+        )
+        res.sessions.append(present)
+
+    def add_expert_associations(self) -> None:
+        """Rule 7: at most ``max_associations`` per expert (conflicts never are candidates)."""
+        for v in self.associations.values():
+            for i, e in enumerate(v.leads):
+                self.experts[e].associations.append(v.lead[i])
+            for j, joined in v.joined.items():
+                self.experts[j].associations.append(joined)
+                for i, e in enumerate(v.leads):
+                    if e == j:  # never lead and joiner of one association
+                        self.model.add(v.lead[i] + joined <= 1)
+                self.model.add_implication(joined, v.served)
+        for e, res in enumerate(self.experts):
+            if res.associations:
+                self.model.add(sum(res.associations) <= int(self.enc.expert_max_associations[e]))
+
+    def add_pinned_unchanged(self) -> None:
+        """Rule 9: pinned sessions keep their lead, joiners, time and mode."""
+        for a, pins in self.pinned_by_association.items():
+            v = self.associations[a]
+            self.model.add(v.served == 1)
+            self.model.add(v.lead[v.leads.index(pins[0].lead)] == 1)
+            for pin in pins:
+                k = pin.number - 1
+                self.model.add(v.start[k] == pin.start)
+                for (j, kk), var in v.join.items():
+                    if kk == k:
+                        self.model.add(var == int(j in pin.joiners))
+
+    # -- objectives, in the spec's order ------------------------------------------------
+
+    def objective_service(self) -> tuple[LinearExpr, int]:
+        """Serve the most; among equals, earlier applicants. Returns (expr, weight of one)."""
+        count = len(self.enc.association_ids)
+        weight = count * (count + 1) // 2 + 1
+        expr = sum(
+            (weight + (count - v.index)) * v.served for v in self.associations.values()
+        )
+        return expr, weight
+
+    def objective_coverage(self) -> LinearExpr:
+        """Secondary needs covered by the lead's qualifications or a joiner's."""
+        enc, terms = self.enc, []
+        for v in self.associations.values():
+            a = v.index
+            for need in enc.secondary_needs[a]:
+                sources = [v.lead[i] for i, e in enumerate(v.leads) if enc.covers[e, need]]
+                sources += [joined for j, joined in v.joined.items() if enc.covers[j, need]]
+                if not sources:
+                    continue
+                covered = self.model.new_bool_var(f"covered_{a}_{need}")
+                self.model.add(covered <= sum(sources))
+                v.covered[need] = covered
+                terms.append(covered)
+        return sum(terms)
+
+    def objective_industry(self) -> LinearExpr:
+        enc = self.enc
+        return sum(
+            v.lead[i]
+            for v in self.associations.values()
+            for i, e in enumerate(v.leads)
+            if enc.industry_match[v.index, e]
+        )
+
+    def objective_load(self) -> cp_model.IntVar:
+        """The largest number of sessions any expert holds."""
+        loads = []
+        for e, res in enumerate(self.experts):
+            if not res.sessions:
+                continue
+            load = self.model.new_int_var(0, len(res.sessions), f"load_{e}")
+            self.model.add(load == sum(res.sessions))
+            loads.append(load)
+        top = self.model.new_int_var(0, max((len(r.sessions) for r in self.experts), default=0),
+                                     "max_load")
+        if loads:
+            self.model.add_max_equality(top, loads)
+        return top
+
+    def objective_gaps(self) -> LinearExpr:
+        """Days away from the target gap, summed over consecutive sessions."""
+        target, terms = self.enc.target_gap_days, []
+        for v in self.associations.values():
+            for k in range(len(v.day) - 1):
+                deviation = self.model.new_int_var(0, self.enc.n_days, f"gapdev_{v.index}_{k}")
+                self.model.add_abs_equality(deviation, v.day[k + 1] - v.day[k] - target)
+                terms.append(deviation)
+        return sum(terms)
+
+
+def mode_name(mode: int) -> str:
+    return MODE_NAMES[mode] if mode != MODE_EITHER else "online"
