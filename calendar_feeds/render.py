@@ -1,0 +1,302 @@
+"""Rendering revised events as an RFC 5545 feed that subscribing clients accept.
+
+Every rule of ``spec/calendar-feeds.md`` sections A and B that concerns the
+bytes is kept here: CRLF and UTF-8 without BOM (A1), folding at 75 octets
+without splitting a character (A2), TEXT escaping (A3, by ``icalendar``'s
+``vText`` after control characters are cleaned out), one VCALENDAR with
+VERSION and PRODID and no METHOD (A4, A5), the calendar's name (A6), the
+refresh hint (A7), and the events' UID, stamps, SEQUENCE, TZID with its
+VTIMEZONE, DTEND, STATUS and SUMMARY (B8-B14).
+
+The same events and scenario always render to the same bytes: there is no
+clock in here; DTSTAMP is the event's LAST-MODIFIED.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Literal
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone, vDuration, vText
+
+from calendar_feeds.revision import FeedEvent, event_order
+from calendar_feeds.texts import (
+    CANCELLED_NOTICE,
+    CANCELLED_PREFIX,
+    LIST_SEPARATOR,
+    ONLINE_LOCATION,
+    PHASE_AIMS,
+    SUMMARY_PREFIX,
+)
+from domain.scenario import Association, Scenario
+from domain.vocabulary import MODE_LABELS, PHASE_LABELS
+
+Audience = Literal["expert", "association", "secretariat"]
+
+PRODID = "-//Haken//Calendar feeds//JA"
+REFRESH = dt.timedelta(hours=1)
+FOLD_LIMIT = 75  # octets per physical line, CRLF excluded (RFC 5545 §3.1)
+
+# X- properties that let ``read_feed`` recover the session behind an event.
+X_ASSOCIATION = "X-HAKEN-ASSOCIATION"
+X_NUMBER = "X-HAKEN-SESSION"
+X_PHASE = "X-HAKEN-PHASE"
+X_EXPERTS = "X-HAKEN-EXPERTS"
+X_MODE = "X-HAKEN-MODE"
+X_DIGEST = "X-HAKEN-DIGEST"
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_LINE_BREAK = re.compile("\r\n|[\r\x85\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_PLAIN_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+$")
+
+
+def clean_text(text: str) -> str:
+    """Text as a TEXT value may hold it: one kind of newline, no control characters.
+
+    Every line break becomes ``\\n`` (which ``vText`` writes as the escape ``\\n``);
+    other control characters, which RFC 5545 §3.3.11 does not allow, are dropped,
+    and unpaired surrogates become U+FFFD so the text encodes as UTF-8.
+    """
+    text = _LINE_BREAK.sub("\n", text)
+    text = _CONTROL.sub("", text)
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _text(text: str) -> vText:
+    return vText(clean_text(text))
+
+
+def render_feed(
+    events: Iterable[FeedEvent],
+    scenario: Scenario,
+    *,
+    calendar_name: str,
+    description: str | None = None,
+    audience: Audience = "secretariat",
+) -> bytes:
+    """The feed of ``events`` as bytes: UTF-8, CRLF, folded at 75 octets.
+
+    ``audience`` chooses whom the titles and descriptions speak to: an expert
+    sees the association, an association sees its experts, the secretariat both.
+    """
+    programme = scenario.programme
+    zone = ZoneInfo(programme.timezone)
+    ordered = sorted(events, key=event_order)
+
+    calendar = Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add("NAME", _text(calendar_name))
+    calendar.add("X-WR-CALNAME", _text(calendar_name))
+    if description:
+        calendar.add("DESCRIPTION", _text(description))
+        calendar.add("X-WR-CALDESC", _text(description))
+    calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+
+    years = [programme.implementation_period.start.year, programme.implementation_period.end.year]
+    years += [event.date.year for event in ordered]
+    calendar.add_component(vtimezone(programme.timezone, min(years), max(years)))
+    for event in ordered:
+        calendar.add_component(_vevent(event, scenario, zone, audience))
+    return fold_content_lines(calendar.to_ical())
+
+
+def _vevent(event: FeedEvent, scenario: Scenario, zone: ZoneInfo, audience: Audience) -> Event:
+    if event.end <= event.start:
+        raise ValueError(f"event {event.uid} ends before it starts")
+    association = scenario.association_by_id.get(event.association_id)
+    vevent = Event()
+    vevent.add("UID", event.uid)
+    vevent.add("DTSTAMP", event.last_modified.astimezone(dt.UTC))
+    vevent.add("SEQUENCE", event.sequence)
+    vevent.add("STATUS", event.status)
+    vevent.add("CREATED", event.created.astimezone(dt.UTC))
+    vevent.add("LAST-MODIFIED", event.last_modified.astimezone(dt.UTC))
+    vevent.add("DTSTART", _local(event.date, event.start, zone))
+    vevent.add("DTEND", _local(event.date, event.end, zone))
+    vevent.add("SUMMARY", _text(summary(event, scenario, audience)))
+    location = _location(event, association)
+    if location:
+        vevent.add("LOCATION", _text(location))
+    vevent.add("DESCRIPTION", _text(describe(event, scenario, audience)))
+    if event.mode == "online" and association and association.meeting_url:
+        url = association.meeting_url.strip()
+        if _PLAIN_URI.match(url):
+            vevent.add("URL", url)
+    vevent.add("TRANSP", "TRANSPARENT" if event.cancelled else "OPAQUE")
+    vevent.add(X_ASSOCIATION, vText(_quote(event.association_id)))
+    vevent.add(X_NUMBER, vText(str(event.number)))
+    vevent.add(X_PHASE, vText(event.phase))
+    vevent.add(X_EXPERTS, vText(" ".join(_quote(e) for e in event.expert_ids)))
+    vevent.add(X_MODE, vText(event.mode))
+    if event.digest:
+        vevent.add(X_DIGEST, vText(_quote(event.digest)))
+    return vevent
+
+
+def _quote(value: str) -> str:
+    return quote(value, safe="-._~")
+
+
+def _local(day: dt.date, minutes: int, zone: ZoneInfo) -> dt.datetime:
+    naive = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
+    return naive.replace(tzinfo=zone)
+
+
+def _association_name(scenario: Scenario, association_id: str) -> str:
+    association = scenario.association_by_id.get(association_id)
+    return association.name if association else association_id
+
+
+def _expert_name(scenario: Scenario, expert_id: str) -> str:
+    expert = scenario.expert_by_id.get(expert_id)
+    return expert.name if expert else expert_id
+
+
+def _expert_with_qualifications(scenario: Scenario, expert_id: str) -> str:
+    expert = scenario.expert_by_id.get(expert_id)
+    if expert is None:
+        return expert_id
+    words = scenario.programme.words.qualifications
+    labels = [words[q].ja if q in words else q for q in expert.qualifications]
+    return f"{expert.name}（{LIST_SEPARATOR.join(labels)}）"
+
+
+def summary(event: FeedEvent, scenario: Scenario, audience: Audience) -> str:
+    """``カスハラ対策マニュアル 第2回 作成支援｜〇〇組合連合会``; ``【中止】`` first if cancelled.
+
+    The other party after ``｜``: the association for an expert, the lead expert
+    for an association, both for the secretariat.
+    """
+    head = f"{SUMMARY_PREFIX} 第{event.number}回 {PHASE_LABELS[event.phase].ja}"
+    lead = _expert_name(scenario, event.lead_id)
+    association = _association_name(scenario, event.association_id)
+    if audience == "expert":
+        party = association
+    elif audience == "association":
+        party = f"担当 {lead}"
+    else:
+        party = f"{association}（{lead}）"
+    prefix = CANCELLED_PREFIX if event.cancelled else ""
+    return f"{prefix}{head}｜{party}"
+
+
+def _location(event: FeedEvent, association: Association | None) -> str:
+    if event.mode == "online":
+        if association and association.meeting_url:
+            return association.meeting_url
+        return ONLINE_LOCATION
+    if association is None:
+        return ""
+    return association.address or f"{association.prefecture}{association.city}"
+
+
+def describe(event: FeedEvent, scenario: Scenario, audience: Audience) -> str:
+    """The event's DESCRIPTION: the phase's aims (Japanese, then English), then the facts."""
+    association = scenario.association_by_id.get(event.association_id)
+    words = scenario.programme.words
+    total = association.sessions_requested if association else None
+    phase = PHASE_LABELS[event.phase]
+    aim = PHASE_AIMS[event.phase]
+    of_ja = f"（全{total}回）" if total else ""
+    of_en = f" of {total}" if total else ""
+    lines: list[str] = []
+    if event.cancelled:
+        lines += [CANCELLED_NOTICE, ""]
+    lines += [
+        f"第{event.number}回{of_ja} {phase.ja}",
+        aim.heading_ja,
+        aim.aim_ja,
+        "",
+        f"Session {event.number}{of_en}: {phase.en}",
+        aim.heading_en,
+        aim.aim_en,
+        "",
+    ]
+    if audience != "association":
+        lines.append(f"団体 / Association: {_association_name(scenario, event.association_id)}")
+    if association is not None:
+        needs = [words.needs[n].ja if n in words.needs else n for n in association.needs]
+        lines.append(f"相談テーマ / Needs: {LIST_SEPARATOR.join(needs)}")
+    mode = MODE_LABELS[event.mode]
+    lines.append(f"実施方法 / Mode: {mode.ja} ({mode.en})")
+    location = _location(event, association)
+    if location:
+        lines.append(f"場所 / Location: {location}")
+    lead = _expert_with_qualifications(scenario, event.lead_id)
+    lines.append(f"担当専門家 / Lead expert: {lead}")
+    joining = [_expert_with_qualifications(scenario, e) for e in event.expert_ids[1:]]
+    if joining:
+        lines.append(f"同席専門家 / Joining experts: {LIST_SEPARATOR.join(joining)}")
+    contact = scenario.programme.secretariat_contact
+    if contact:
+        lines.append(f"事務局 / Secretariat: {contact}")
+    return "\n".join(lines)
+
+
+@lru_cache(maxsize=32)
+def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """A VTIMEZONE for ``tzid`` that agrees with the IANA data for ``first_year``..``last_year``.
+
+    A zone whose offset has not changed since 1970 (Asia/Tokyo) gets the one
+    STANDARD block clients expect (``DTSTART:19700101T000000``, ``+0900``,
+    ``JST``); any other zone gets its transitions from the start of
+    ``first_year`` to two years after ``last_year``. Shared between calls:
+    do not modify the result.
+    """
+    until = dt.date(last_year + 2, 1, 1)
+    zone = Timezone.from_tzid(tzid, first_date=dt.date(1970, 1, 1), last_date=until)
+    if len(zone.subcomponents) != 1:
+        zone = Timezone.from_tzid(tzid, first_date=dt.date(first_year, 1, 1), last_date=until)
+    zone.pop("COMMENT", None)
+    return zone
+
+
+def fold_content_lines(data: bytes) -> bytes:
+    """Refold serialized iCalendar so no physical line exceeds 75 octets.
+
+    Unfolds whatever folding the serializer did, then folds each content line
+    at character boundaries (never inside a UTF-8 sequence, and never between
+    a backslash and the character it escapes). Ends every line with CRLF.
+    """
+    text = data.decode("utf-8")
+    unfolded = re.sub("\r\n[ \t]", "", text)
+    lines = [line for line in unfolded.split("\r\n") if line]
+    return "".join(fold_line(line) + "\r\n" for line in lines).encode("utf-8")
+
+
+def fold_line(line: str, limit: int = FOLD_LIMIT) -> str:
+    """One content line folded as CRLF + space at most every ``limit`` octets."""
+    if len(line.encode("utf-8")) <= limit:
+        return line
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    budget = limit
+    for unit in _units(line):
+        octets = len(unit.encode("utf-8"))
+        if current and size + octets > budget:
+            pieces.append("".join(current))
+            current, size, budget = [], 0, limit - 1  # the leading space takes one octet
+        current.append(unit)
+        size += octets
+    pieces.append("".join(current))
+    return "\r\n ".join(pieces)
+
+
+def _units(line: str) -> Sequence[str]:
+    """Characters, with each backslash escape kept together as one unit."""
+    units: list[str] = []
+    index = 0
+    while index < len(line):
+        step = 2 if line[index] == "\\" and index + 1 < len(line) else 1
+        units.append(line[index : index + step])
+        index += step
+    return units
