@@ -1,0 +1,105 @@
+"""``haken plan`` as a user runs it: bad input is named, exits 2 and writes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from domain.checker import check_plan
+from domain.loading import load_plan, load_scenario
+from service.cli import app
+from tests.scenarios import PROGRAMME, association, expert
+
+runner = CliRunner()
+
+
+def write(path: Path, document: Any) -> Path:
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def good_document() -> dict[str, Any]:
+    return {"programme": dict(PROGRAMME), "experts": [expert("E1")],
+            "associations": [association("A1"), association("A2")], "pinned": []}
+
+
+def test_plan_writes_a_checked_plan(tmp_path: Path) -> None:
+    scenario_path = write(tmp_path / "s.json", good_document())
+    out = tmp_path / "plan.json"
+    result = runner.invoke(app, ["plan", str(scenario_path), "-o", str(out), "--time-limit", "3",
+                                 "--workers", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "served 2 / upper bound 2" in result.output
+    plan = load_plan(out)
+    assert check_plan(load_scenario(scenario_path), plan) == []
+    check = runner.invoke(app, ["check", str(scenario_path), str(out)])
+    assert check.exit_code == 0, check.output
+
+
+def _broken(change: str) -> dict[str, Any]:
+    document = good_document()
+    experts, associations = document["experts"], document["associations"]
+    if change == "window":
+        associations[1]["availability"] = {"weekly": {"tue": [["10:00", "09:00"]]}}
+    elif change == "weekday":
+        associations[1]["availability"] = {"weekly": {"tues": [["10:00", "12:00"]]}}
+    elif change == "duplicate":
+        associations[1]["id"] = "A1"
+    elif change == "conflict":
+        experts[0]["conflicts"] = ["A404"]
+    elif change == "pinned":
+        document["pinned"] = [{"association_id": "A1", "number": 1, "phase": "action_plan",
+                               "expert_ids": ["E9"], "date": "2025-09-10", "start": "10:00",
+                               "end": "11:00", "mode": "online"}]
+    elif change == "too_many":
+        associations[1]["sessions_requested"] = 6
+    elif change == "minutes":
+        associations[1]["session_minutes"] = 150
+    elif change == "time":
+        associations[1]["availability"] = {"weekly": {"tue": [["10:00", "25:00"]]}}
+    elif change == "date":
+        associations[1]["decided_on"] = "2025-13-01"
+    elif change == "unknown_field":
+        associations[1]["colour"] = "red"
+    elif change == "missing":
+        del associations[1]["needs"]
+    return document
+
+
+@pytest.mark.parametrize("change,expected", [
+    ("window", "associations[1] (A2).availability.weekly.tue[0]: end 09:00 is before start 10:00"),
+    ("weekday", "associations[1] (A2).availability.weekly.tues: unknown weekday 'tues'"),
+    ("duplicate", "associations[1] (A1).id: duplicate id 'A1'"),
+    ("conflict", "experts[0] (E1).conflicts[0]: unknown association 'A404'"),
+    ("pinned", "pinned[0] (A1).expert_ids[0]: unknown expert 'E9'"),
+    ("too_many", "associations[1] (A2).sessions_requested: 6 is above the programme's "
+                 "max_sessions 5"),
+    ("minutes", "associations[1] (A2).session_minutes: 150 is outside the programme's range"),
+    ("time", "associations[1] (A2).availability.weekly.tue[0][1]: '25:00' is not a clock time"),
+    ("date", "associations[1] (A2).decided_on: '2025-13-01' is not a calendar date"),
+    ("unknown_field", "associations[1] (A2).colour: unknown field"),
+    ("missing", "associations[1] (A2).needs: missing required field"),
+])
+def test_bad_input_is_named_and_nothing_is_written(
+    tmp_path: Path, change: str, expected: str
+) -> None:
+    scenario_path = write(tmp_path / "s.json", _broken(change))
+    out = tmp_path / "plan.json"
+    result = runner.invoke(app, ["plan", str(scenario_path), "-o", str(out), "--time-limit", "2"])
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert list(tmp_path.iterdir()) == [scenario_path]
+
+
+def test_not_json_and_missing_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    result = runner.invoke(app, ["plan", str(bad), "-o", str(tmp_path / "p.json")])
+    assert result.exit_code == 2 and "not valid JSON" in result.output
+    result = runner.invoke(app, ["plan", str(tmp_path / "none.json"), "-o", str(tmp_path / "p")])
+    assert result.exit_code == 2 and "file not found" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
