@@ -9,7 +9,7 @@ from ortools.graph.python import max_flow
 from ortools.sat.python import cp_model
 
 from domain.calendar import clip, windows_on
-from domain.vocabulary import WEEKDAYS
+from domain.vocabulary import MODE_LABELS, WEEKDAYS
 from matcher.encoding import (
     MODE_EITHER,
     MODE_NAMES,
@@ -233,7 +233,7 @@ def no_qualified_reason(
             why_ja.append(f"{expert_id} 利益相反")
             why_en.append(f"{expert_id} conflict of interest")
         elif wanted and not enc.expert_modes[e, int(enc.mode[a])]:
-            why_ja.append(f"{expert_id} {wanted}不可")
+            why_ja.append(f"{expert_id} {MODE_LABELS[wanted].ja}非対応")
             why_en.append(f"{expert_id} does not offer {wanted}")
         else:
             why_ja.append(f"{expert_id} 受入枠なし")
