@@ -14,8 +14,6 @@ from ortools.sat.python import cp_model
 
 from matcher.core import Matching
 from matcher.encoding import (
-    MODE_EITHER,
-    MODE_NAMES,
     MODE_ONSITE,
     SLOT_MINUTES,
     SLOTS_PER_DAY,
@@ -113,7 +111,7 @@ class PlanModel:
             leads.append(pins[0].lead)
         return leads
 
-    def _joiner_candidates(self, a: int, leads: list[int]) -> list[int]:
+    def _joiner_candidates(self, a: int) -> list[int]:
         joiners: list[int] = []
         if self.with_joiners:
             for options in self.matching.joiners[a].values():
@@ -229,7 +227,7 @@ class PlanModel:
         enc = self.enc
         for v in self.associations.values():
             a = v.index
-            v.joiners = [j for j in self._joiner_candidates(a, v.leads)]
+            v.joiners = self._joiner_candidates(a)
             pinned_joiners = {
                 (j, pin.number - 1)
                 for pin in self.pinned_by_association.get(a, ())
@@ -390,6 +388,3 @@ class PlanModel:
                 terms.append(deviation)
         return sum(terms)
 
-
-def mode_name(mode: int) -> str:
-    return MODE_NAMES[mode] if mode != MODE_EITHER else "online"

@@ -19,7 +19,7 @@ from domain.errors import InputError, Issue
 from domain.loading import scenario_sha256
 from domain.plan import Plan
 from domain.scenario import Scenario
-from matcher.core import Matching, match
+from matcher.core import match
 from matcher.encoding import MODE_NAMES, SLOT_MINUTES, SLOTS_PER_DAY, Encoding, encode
 from scheduler.greedy import plan_greedy
 from scheduler.model import PinnedSession, PlanModel
@@ -319,6 +319,3 @@ def _decode(pm: PlanModel, solver: cp_model.CpSolver, values: list[int] | None) 
         solution[a] = Assignment(lead, starts, pm.session_mode(a, lead), joiners)
     return solution
 
-
-def plan_matching(enc: Encoding) -> Matching:
-    return match(enc)
