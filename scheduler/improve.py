@@ -38,8 +38,10 @@ from scheduler.solution import Assignment, Solution
 FIRST_SIZE = 12
 SMALLEST, LARGEST = 4, 40
 STEP_SECONDS = 2.0
-# What one re-insertion counts for against a deterministic (one-worker) budget.
+# What work outside CP-SAT counts for against a deterministic (one-worker) budget:
+# one re-insertion, and building one neighbourhood's model.
 REINSERT_COST = 0.002
+STEP_COST = 0.1
 
 
 @dataclass
@@ -128,6 +130,7 @@ class Improver:
     def step(self, solution: Solution, budget: Budget) -> Solution | None:
         """Re-optimise one neighbourhood; the improved assignments, or None."""
         subset = self.neighbourhood(solution)
+        budget.spent += STEP_COST
         loads = expert_loads(self.enc, solution)
         top = int(loads.max()) if loads.size else 0
         pm = PlanModel(self.enc, self.matching, self.pins, subset=subset, fixed=solution)

@@ -36,6 +36,7 @@ def command(
             console.print(
                 f"[{progress.stage:>8}] {progress.elapsed:6.1f}s  "
                 f"objective {progress.objective:g}  bound {progress.bound:g}"
+                + (f"  ({progress.detail})" if progress.detail else "")
             )
 
     try:
