@@ -311,7 +311,7 @@ def _validate(document: dict[str, Any], source: str,
     pruned_origins: dict[tuple[str, int], tuple[int, _Origin]] = {}
     removed_ids: set[str] = set()
     for kind in ("experts", "associations"):
-        kept = []
+        kept: list[Any] = []
         for index, record in enumerate(document.get(kind) or []):
             if (kind, index) in broken:
                 if isinstance(record, dict) and isinstance(record.get("id"), str):
