@@ -105,10 +105,10 @@ class Choices:
         )
 
     def label(self, key: str, lang: str = "ja") -> str:
+        """The Japanese label; in English the key itself (English labels may hold commas,
+        which separate values in a cell)."""
         label = self.labels.get(key)
-        if label is None:
-            return key
-        return label.ja if lang == "ja" else label.en
+        return label.ja if label is not None and lang == "ja" else key
 
 
 # Short names staff use for the default qualifications; applied only when the
