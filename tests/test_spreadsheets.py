@@ -12,7 +12,6 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from benchmarks.compare import run_greedy
 from domain.checker import check_plan
 from domain.generator import generate_scenario
 from domain.loading import load_scenario, parse_scenario
@@ -31,6 +30,7 @@ from service.spreadsheets import (
 )
 from service.spreadsheets.cells import CellProblem, parse_blocked, parse_dates, parse_weekly
 from service.spreadsheets.columns import APPLICATION_SHEET, EXPERT_SHEET
+from tests.greedy_plans import greedy_plan
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tokyo-2025.json"
 runner = CliRunner()
@@ -244,7 +244,7 @@ def test_template_example_rows_import() -> None:
 @pytest.fixture(scope="module")
 def planned() -> tuple[Scenario, Plan]:
     scenario = parse_scenario(generate_scenario(14, 5, seed=3, profile="scarce_experts"))
-    plan, _ = run_greedy(scenario)
+    plan = greedy_plan(scenario)
     assert check_plan(scenario, plan) == []
     assert plan.sessions and [u for u in plan.unserved if u.reason != "not_accepted"]
     return scenario, plan
