@@ -42,7 +42,7 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Key used to compare labels: normalised, case-folded, without spaces."""
     return re.sub(r"\s+", "", normalise(text)).casefold()
 
@@ -88,12 +88,12 @@ class Choices:
     open: bool = False  # unknown values are kept as typed (e.g. industries)
 
     def lookup(self, typed: str) -> str:
-        folded = _fold(typed)
+        folded = fold(typed)
         for key, label in self.labels.items():
-            if folded in (_fold(key), _fold(label.ja), _fold(label.en)):
+            if folded in (fold(key), fold(label.ja), fold(label.en)):
                 return key
         for alias, key in self.aliases.items():
-            if folded == _fold(alias):
+            if folded == fold(alias):
                 return key
         if self.open:
             return normalise(typed)
@@ -198,7 +198,7 @@ _FALSE = {"無", "なし", "無し", "いいえ", "no", "n", "false", "0", "×",
 def parse_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
-    folded = _fold(as_text(value))
+    folded = fold(as_text(value))
     if folded in _TRUE:
         return True
     if folded in _FALSE:
@@ -285,7 +285,7 @@ _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "satu
 
 
 def _day_key(token: str) -> str | None:
-    folded = _fold(token)
+    folded = fold(token)
     for key, full_name in zip(WEEKDAYS, _FULL_DAY_NAMES, strict=True):
         ja = WEEKDAY_LABELS[key].ja
         if folded in (key, full_name, ja, f"{ja}曜", f"{ja}曜日"):
@@ -324,7 +324,7 @@ def parse_weekly(value: object) -> dict[str, list[list[str]]]:
     ``なし`` means no weekly windows at all (only the dated ones).
     """
     weekly: dict[str, list[list[str]]] = {}
-    if _fold(as_text(value)) in _NONE_WORDS:
+    if fold(as_text(value)) in _NONE_WORDS:
         return weekly
     for entry in _entries(value):
         match = re.match(r"([^\d\s:]+)\s*:?\s*(.*)", entry)
@@ -367,7 +367,7 @@ def parse_dates(value: object) -> dict[str, list[list[str]]]:
             )
         day = _date_from_match(match, entry)
         rest = entry[match.end():].strip().lstrip(":").strip()
-        windows = [] if _fold(rest) in _NONE_WORDS | {""} else _windows(
+        windows = [] if fold(rest) in _NONE_WORDS | {""} else _windows(
             rest, f"「{entry}」", repr(entry))
         dates.setdefault(day, []).extend(windows)
     return dates

@@ -108,9 +108,9 @@ class ImportResult:
 
 
 def _sheet_for(name: str) -> Sheet | None:
-    folded = cells._fold(name)
+    folded = cells.fold(name)
     for sheet in SHEETS:
-        if folded in {cells._fold(n) for n in (sheet.ja, sheet.en, sheet.kind, *sheet.aliases)}:
+        if folded in {cells.fold(n) for n in (sheet.ja, sheet.en, sheet.kind, *sheet.aliases)}:
             return sheet
     return None
 
@@ -194,7 +194,7 @@ def _header_names(column: Column) -> set[str]:
         names.add("primary_need")
     if column.field == "needs.others":
         names |= {"other_needs", "secondary_needs"}
-    return {cells._fold(name) for name in names}
+    return {cells.fold(name) for name in names}
 
 
 def _map_header(table: Table) -> tuple[dict[int, Column], list[SheetIssue]]:
@@ -206,7 +206,7 @@ def _map_header(table: Table) -> tuple[dict[int, Column], list[SheetIssue]]:
         text = cells.as_text(title) if not cells.is_blank(title) else ""
         if not text or _IGNORED_HEADER.match(text):
             continue
-        column = by_name.get(cells._fold(text))
+        column = by_name.get(cells.fold(text))
         if column is None:
             known = "、".join(c.ja for c in table.sheet.columns)
             issues.append(SheetIssue(table.name, table.name, 1, None, None,
