@@ -88,3 +88,47 @@ def phase_of(number: int, sessions: int) -> Phase:
     if number == sessions:
         return "finalisation"
     return "drafting"
+
+STATUS_LABELS: dict[Status, Label] = {
+    "received": Label("受付", "received"),
+    "interviewed": Label("ヒアリング済", "interviewed"),
+    "accepted": Label("実施決定", "accepted"),
+    "rejected": Label("対象外", "rejected"),
+    "withdrawn": Label("取下げ", "withdrawn"),
+    "completed": Label("支援完了", "completed"),
+}
+
+UNSERVED_REASON_LABELS: dict[UnservedReason, Label] = {
+    "no_qualified_expert": Label("対応できる専門家がいない", "no qualified expert"),
+    "capacity": Label("専門家の受入枠が不足", "experts' capacity exhausted"),
+    "no_common_time": Label("日程が合わない", "no common time"),
+    "window_too_short": Label("実施期間内に回数が収まらない", "window too short"),
+    "not_accepted": Label("実施決定前・対象外", "not accepted"),
+}
+
+WEEKDAY_LABELS: dict[Weekday, Label] = {
+    "mon": Label("月", "Mon"), "tue": Label("火", "Tue"), "wed": Label("水", "Wed"),
+    "thu": Label("木", "Thu"), "fri": Label("金", "Fri"), "sat": Label("土", "Sat"),
+    "sun": Label("日", "Sun"),
+}
+
+# Industries are open keys in the exchange format; these are the usual ones of the
+# Tokyo programme, so sheets and reports can show and read them in Japanese.
+INDUSTRY_LABELS: dict[str, Label] = {
+    "retail": Label("小売業", "Retail"),
+    "wholesale": Label("卸売業", "Wholesale"),
+    "food_service": Label("飲食業", "Food service"),
+    "hospitality": Label("宿泊業", "Hospitality"),
+    "transport": Label("運輸業", "Transport"),
+    "taxi": Label("タクシー業", "Taxi"),
+    "logistics": Label("物流業", "Logistics"),
+    "construction": Label("建設業", "Construction"),
+    "real_estate": Label("不動産業", "Real estate"),
+    "healthcare": Label("医療", "Healthcare"),
+    "nursing_care": Label("介護・福祉", "Nursing care and welfare"),
+    "beauty": Label("理容・美容", "Barber and beauty"),
+    "education": Label("教育・学習支援", "Education"),
+    "finance": Label("金融・保険業", "Finance and insurance"),
+    "it_services": Label("情報通信業", "IT services"),
+    "manufacturing": Label("製造業", "Manufacturing"),
+}

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 import typer
+
+from service import commands
 
 app = typer.Typer(
     name="haken",
@@ -15,21 +18,17 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """Haken (派遣): plan expert-dispatch programmes."""
 
 
-# Each command lives in service/commands/<name>.py as a function ``command``.
-for _name in ("plan", "check", "generate", "feed"):
-    try:
-        _module = importlib.import_module(f"service.commands.{_name}")
-    except ModuleNotFoundError as _exc:  # a command not built yet in this checkout
-        if _exc.name != f"service.commands.{_name}":
-            raise
-        continue
-    app.command(_name)(_module.command)
+# Each command lives in service/commands/<name>.py as a function ``command``; a
+# trailing underscore keeps a Python keyword usable as a name (import_.py -> haken import).
+for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda info: info.name):
+    _module = importlib.import_module(f"{commands.__name__}.{_info.name}")
+    if callable(getattr(_module, "command", None)):
+        app.command(_info.name.rstrip("_"))(_module.command)
 
 
 def main() -> None:

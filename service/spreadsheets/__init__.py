@@ -1,0 +1,33 @@
+"""The secretariat's spreadsheets: import experts and applications, export plans, templates.
+
+Staff work in Excel; these functions read and write .xlsx (openpyxl) and CSV
+(UTF-8 with BOM) with Japanese headers, and hand the domain exchange-format
+records so that every validation rule stays in ``domain``.
+"""
+
+from service.spreadsheets.importing import (
+    ImportResult,
+    SheetIssue,
+    SpreadsheetError,
+    Table,
+    import_tables,
+    read_csv,
+    read_xlsx,
+)
+from service.spreadsheets.plan_export import plan_csvs, plan_issues, plan_workbook
+from service.spreadsheets.template import template_csvs, template_workbook
+
+__all__ = [
+    "ImportResult",
+    "SheetIssue",
+    "SpreadsheetError",
+    "Table",
+    "import_tables",
+    "plan_csvs",
+    "plan_issues",
+    "plan_workbook",
+    "read_csv",
+    "read_xlsx",
+    "template_csvs",
+    "template_workbook",
+]

@@ -1,0 +1,195 @@
+"""The programme's report: totals and breakdowns against counts made here independently."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zoneinfo
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from domain.checker import check_plan
+from domain.errors import InputError
+from domain.generator import PROFILES, generate_scenario
+from domain.loading import load_scenario, parse_scenario
+from domain.plan import Plan
+from domain.scenario import Scenario
+from service.cli import app
+from service.reports import (
+    HeldSession,
+    Report,
+    ReportInput,
+    build_report,
+    read_held,
+    report_csv,
+)
+from tests.greedy_plans import greedy_plan
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tokyo-2025.json"
+runner = CliRunner()
+
+
+def _table(report: Report, name: str) -> dict[str, dict[str, int | None]]:
+    table = next(t for t in report.tables if t.name == name)
+    return {row.key: row.values for row in table.rows}
+
+
+def _column_sum(rows: dict[str, dict[str, int | None]], column: str) -> int:
+    return sum(values[column] or 0 for values in rows.values())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    associations=st.integers(min_value=0, max_value=16),
+    experts=st.integers(min_value=1, max_value=6),
+    seed=st.integers(min_value=0, max_value=10_000),
+    profile=st.sampled_from(sorted(PROFILES)),
+    held_share=st.floats(min_value=0.0, max_value=1.0),
+)
+def test_report_counts_match_an_independent_count(
+        associations: int, experts: int, seed: int, profile: str, held_share: float) -> None:
+    scenario = parse_scenario(generate_scenario(associations, experts, seed, profile))
+    plan = greedy_plan(scenario)
+    assert check_plan(scenario, plan) == []
+    sessions = sorted(plan.sessions, key=lambda s: (s.date, s.start, s.association_id))
+    held_sessions = sessions[: round(len(sessions) * held_share)]
+    held = [HeldSession(s.association_id, s.number) for s in held_sessions]
+
+    report = build_report(ReportInput(scenario, plan, held))
+
+    # Counted here from the records, without the report's code.
+    by_id = {a.id: a for a in scenario.associations}
+    accepted = [a for a in scenario.associations if a.status in ("accepted", "completed")]
+    planned = {s.association_id for s in plan.sessions}
+    served = {s.association_id for s in held_sessions}
+    completed = {a for a in served
+                 if sum(s.association_id == a for s in held_sessions)
+                 == by_id[a].sessions_requested}
+    totals = report.totals
+    assert totals["applications"] == len(scenario.associations)
+    assert totals["accepted"] == len(accepted)
+    assert totals["planned"] == len(planned)
+    assert totals["unserved"] == len({a.id for a in accepted} - planned)
+    assert totals["planned"] == plan.stats.served
+    assert totals["sessions_planned"] == len(plan.sessions)
+    assert totals["served"] == len(served)
+    assert totals["completed"] == len(completed)
+    assert totals["sessions_held"] == len(held_sessions)
+
+    # Every breakdown adds up to the totals.
+    zone = zoneinfo.ZoneInfo(scenario.programme.timezone)
+    by_month = _table(report, "by_application_month")
+    for column in ("applications", "accepted", "planned", "served"):
+        assert _column_sum(by_month, column) == totals[column]
+    for association in scenario.associations:
+        month = association.applied_at.astimezone(zone).strftime("%Y-%m")
+        assert (by_month[month]["applications"] or 0) >= 1
+    session_months = _table(report, "by_session_month")
+    assert _column_sum(session_months, "sessions_planned") == len(plan.sessions)
+    assert _column_sum(session_months, "sessions_held") == len(held_sessions)
+    for session in plan.sessions:
+        assert session_months[session.date.strftime("%Y-%m")]["sessions_planned"]
+    industries = _table(report, "by_industry")
+    for column in ("applications", "accepted", "planned", "served", "sessions_planned",
+                   "sessions_held"):
+        assert _column_sum(industries, column) == totals[column]
+    statuses = _table(report, "by_status")
+    assert _column_sum(statuses, "applications") == len(scenario.associations)
+
+    qualifications = _table(report, "by_qualification")
+    for key, values in qualifications.items():
+        holders = {e.id for e in scenario.experts if key in e.qualifications}
+        assert values["experts"] == len(holders)
+        assert values["sessions_planned"] == sum(
+            1 for s in plan.sessions if set(s.expert_ids) & holders)
+        assert values["sessions_held"] == sum(
+            1 for s in held_sessions if set(s.expert_ids) & holders)
+        assert values["associations_led"] == len(
+            {s.association_id for s in plan.sessions if s.lead_id in holders})
+
+    json.dumps(report.model_dump(mode="json"))  # JSON-ready
+
+
+def test_without_plan_or_held_the_figures_are_absent() -> None:
+    scenario = load_scenario(EXAMPLE)
+    report = build_report(ReportInput(scenario))
+    assert report.totals["applications"] == 60 and report.totals["accepted"] == 58
+    assert report.totals["planned"] is None and report.totals["sessions_held"] is None
+    assert not report.has_plan and not report.has_held
+    text = report_csv(report).decode("utf-8-sig")
+    assert "派遣予定団体数 (Associations planned)," in text  # blank, not zero
+
+
+@pytest.fixture(scope="module")
+def example_plan() -> tuple[Scenario, Plan]:
+    scenario = load_scenario(EXAMPLE)
+    plan = greedy_plan(scenario)
+    assert check_plan(scenario, plan) == []
+    return scenario, plan
+
+
+def test_held_sessions_are_checked_and_errors_named(example_plan: tuple[Scenario, Plan]) -> None:
+    scenario, plan = example_plan
+    bad = [HeldSession("A999", 1), HeldSession("A001", 9), HeldSession("A001", 1),
+           HeldSession("A001", 1)]
+    with pytest.raises(InputError) as caught:
+        build_report(ReportInput(scenario, plan, bad, source="held.csv"))
+    assert [str(issue) for issue in caught.value.issues] == [
+        "held[0] (A999 #1): unknown association 'A999'",
+        "held[1] (A001 #9): session 9 is outside 1..5 (sessions_requested)",
+        "held[3] (A001 #1): this session is listed twice",
+    ]
+    # Without a plan a held session needs its date; the pinned ones have theirs.
+    pinned = scenario.pinned[0]
+    report = build_report(ReportInput(scenario, None, [HeldSession(pinned.association_id, 1)]))
+    assert report.totals["sessions_held"] == 1
+    unpinned = next(a.id for a in scenario.accepted
+                    if a.id not in {p.association_id for p in scenario.pinned})
+    with pytest.raises(InputError, match="give the date it was held"):
+        build_report(ReportInput(scenario, None, [HeldSession(unpinned, 1)]))
+
+
+def test_held_files_in_csv_and_json() -> None:
+    csv_text = "団体ID,回,実施日\nA001,1,2025/07/28\nA004,2,\n"
+    assert read_held(csv_text.encode("utf-8-sig"), "held.csv") == [
+        HeldSession("A001", 1, dt.date(2025, 7, 28)),
+        HeldSession("A004", 2)]
+    data = json.dumps([{"association_id": "A001", "number": 1}]).encode()
+    assert read_held(data, "held.json") == [HeldSession("A001", 1)]
+    with pytest.raises(InputError) as caught:
+        read_held("団体ID,回\nA001,一\n".encode(), "held.csv")
+    assert str(caught.value.issues[0]).startswith("行2 (row 2): 整数ではありません")
+
+
+def test_report_command(tmp_path: Path, example_plan: tuple[Scenario, Plan]) -> None:
+    _, plan = example_plan
+    plan_path = tmp_path / "plan.json"
+    plan_path.write_text(plan.model_dump_json(exclude_none=True), encoding="utf-8")
+    held = tmp_path / "held.csv"
+    first = min(plan.sessions, key=lambda s: s.date)
+    held.write_text(f"団体ID,回\n{first.association_id},{first.number}\n", encoding="utf-8")
+    out = tmp_path / "report.csv"
+    result = runner.invoke(app, ["report", str(EXAMPLE), str(plan_path), "--held", str(held),
+                                 "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf")
+    lines = text.decode("utf-8-sig").splitlines()
+    assert "派遣実施回数 (Sessions held),1" in lines
+    assert "業種別,By industry" in lines
+
+    result = runner.invoke(app, ["report", str(EXAMPLE), str(plan_path)])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["totals"]["sessions_planned"] == len(plan.sessions)
+
+    held.write_text("団体ID,回\nA999,1\n", encoding="utf-8")
+    bad_out = tmp_path / "bad.json"
+    result = runner.invoke(app, ["report", str(EXAMPLE), str(plan_path), "--held", str(held),
+                                 "-o", str(bad_out)])
+    assert result.exit_code == 2
+    assert "unknown association 'A999'" in result.output
+    assert not bad_out.exists()
