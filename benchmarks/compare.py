@@ -12,14 +12,10 @@ from dataclasses import dataclass
 
 from domain.checker import check_plan
 from domain.generator import generate_scenario
-from domain.loading import parse_scenario, scenario_sha256
+from domain.loading import parse_scenario
 from domain.plan import Plan
 from domain.scenario import Scenario
-from matcher.core import match
-from matcher.encoding import encode
-from scheduler.greedy import plan_greedy
-from scheduler.solution import build_plan
-from scheduler.solve import SolveOptions, solve
+from scheduler.solve import SolveOptions, solve, solve_greedy
 
 
 @dataclass(frozen=True)
@@ -32,15 +28,8 @@ class Row:
 
 
 def run_greedy(scenario: Scenario) -> tuple[Plan, float]:
-    started = time.monotonic()
-    enc = encode(scenario)
-    matching = match(enc)
-    solution = plan_greedy(enc, matching)
-    seconds = time.monotonic() - started
-    plan = build_plan(enc, matching, solution, scenario_hash=scenario_sha256(scenario),
-                      upper_bound=matching.upper_bound, solver_status="GREEDY",
-                      wall_seconds=seconds)
-    return plan, seconds
+    plan = solve_greedy(scenario)
+    return plan, plan.stats.wall_seconds
 
 
 def compare(sizes: list[tuple[int, int]], profiles: list[str], seeds: list[int],

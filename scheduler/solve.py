@@ -287,3 +287,15 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
                     "kept_sessions": final.kept, "published_sessions": len(options.keep)},
     )
     return PlanResult(plan, results)
+
+
+def solve_greedy(scenario: Scenario) -> Plan:
+    """The first-come-first-served baseline as a plan: pinned sessions first, then each
+    application in order with the least-loaded qualified expert at the earliest slots."""
+    started = time.monotonic()
+    enc = encode(scenario)
+    matching = match(enc)
+    solution = plan_greedy(enc, matching, pinned_sessions(enc))
+    return build_plan(enc, matching, solution, scenario_hash=scenario_sha256(scenario),
+                      upper_bound=matching.upper_bound, solver_status="GREEDY",
+                      wall_seconds=time.monotonic() - started)

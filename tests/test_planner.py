@@ -6,7 +6,7 @@ import itertools
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from domain.checker import check_plan
@@ -52,7 +52,11 @@ def reasons(plan: Plan) -> dict[str, str]:
 def test_generated_plans_pass_the_checker(
     profile: str, seed: int, associations: int, experts: int, pinned: int
 ) -> None:
-    document = generate_scenario(associations, experts, seed, profile, pinned=pinned)
+    try:
+        document = generate_scenario(associations, experts, seed, profile, pinned=pinned)
+    except ValueError as error:  # too small a scenario to pin that many: not a planner case
+        assume("could pin only" not in str(error))
+        raise
     s = parse_scenario(document)
     plan = planned(s, SolveOptions(time_limit=2.0, workers=1, seed=seed))
     for pin in s.pinned:
