@@ -172,6 +172,8 @@ def assignment_bound(
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
+    # CP-SAT's own Ctrl-C handler outlives the solve and crashes a later Ctrl-C.
+    solver.parameters.catch_sigint_signal = False
     status = solver.solve(model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return min(flow, int(np.floor(solver.best_objective_bound + 1e-6)))

@@ -181,6 +181,7 @@ class Improver:
         params.num_workers = self.workers
         params.random_seed = self.seed + self.steps
         params.cp_model_probing_level = 0
+        params.catch_sigint_signal = False  # see scheduler.solve._solver
         params.cp_model_presolve = False
         if budget.deterministic:
             params.max_deterministic_time = seconds

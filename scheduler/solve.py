@@ -173,6 +173,9 @@ def _solver(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
     params.random_seed = options.seed
     # Probing expands every start domain into literals: seconds of presolve, little gain.
     params.cp_model_probing_level = 0
+    # Ctrl-C is the caller's (it sets options.stop); CP-SAT's own handler outlives a
+    # solve and crashes a later Ctrl-C.
+    params.catch_sigint_signal = False
     params.cp_model_presolve = os.environ.get("HAKEN_PRESOLVE", "0") == "1"
     params.log_search_progress = bool(os.environ.get("HAKEN_SOLVER_LOG"))
     if options.workers == 1:  # deterministic: CP-SAT's own clock, not the wall's

@@ -33,3 +33,7 @@ for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda info: in
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from domain.checker import check_plan
+from domain.generator import generate_scenario
 from domain.loading import load_plan, load_scenario
 from service.cli import app
 from tests.scenarios import PROGRAMME, association, expert
@@ -103,3 +108,50 @@ def test_not_json_and_missing_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["plan", str(tmp_path / "none.json"), "-o", str(tmp_path / "p")])
     assert result.exit_code == 2 and "file not found" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
+
+
+def _start_plan(tmp_path: Path, out: Path) -> subprocess.Popen[str]:
+    scenario_path = tmp_path / "s.json"
+    write(scenario_path, generate_scenario(80, 20, 5, "balanced"))
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "plan", str(scenario_path), "-o", str(out),
+         "--time-limit", "300"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_progress(process: subprocess.Popen[str]) -> None:
+    """Wait until the search has reported a solution (a line on stderr)."""
+    assert process.stderr is not None
+    while True:
+        line = process.stderr.readline()
+        assert line, "haken plan ended before reporting progress"
+        if "[service]" in line or "[improve]" in line:
+            return
+
+
+def test_ctrl_c_stops_with_the_best_plan_written_whole(tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    process = _start_plan(tmp_path, out)
+    _wait_for_progress(process)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert "plan written" in stdout
+    assert check_plan(load_scenario(tmp_path / "s.json"), load_plan(out)) == []
+
+
+def test_a_second_ctrl_c_leaves_a_whole_checked_plan_or_none(tmp_path: Path) -> None:
+    """The second Ctrl-C aborts if it comes before the plan is written, else is too late:
+    either way no partial file is left."""
+    out = tmp_path / "plan.json"
+    process = _start_plan(tmp_path, out)
+    _wait_for_progress(process)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.2)  # two signals at once are delivered as one
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=120)
+    assert list(tmp_path.glob(".plan.json.*")) == []
+    if process.returncode == 0:
+        assert check_plan(load_scenario(tmp_path / "s.json"), load_plan(out)) == []
+    else:
+        assert not out.exists()

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress as RichProgress
+from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from domain.checker import check_plan
 from domain.errors import InputError
 from domain.loading import load_scenario
-from scheduler.solve import Progress, SolveOptions, solve
+from domain.scenario import Scenario
+from scheduler.solve import PlanResult, Progress, SolveOptions, solve
 from service.commands.common import EXIT_BAD_INPUT, load_or_exit, write_atomically
 
 
@@ -30,21 +39,18 @@ def command(
     """Plan every accepted association: who leads, who joins, and when each session is."""
     console = Console(stderr=True, highlight=False)
     loaded = load_or_exit(load_scenario, scenario)
-
-    def show(progress: Progress) -> None:
-        if not quiet:
-            console.print(
-                f"[{progress.stage:>8}] {progress.elapsed:6.1f}s  "
-                f"objective {progress.objective:g}  bound {progress.bound:g}"
-                + (f"  ({progress.detail})" if progress.detail else "")
-            )
-
-    try:
-        result = solve(loaded, SolveOptions(time_limit=time_limit, workers=workers, seed=seed,
-                                            progress=show))
-    except InputError as error:
-        typer.echo(error.render(), err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    stop = threading.Event()
+    live = not quiet and console.is_terminal
+    with _interrupt_stops(stop, console), _progress_display(console, live, quiet) as show:
+        options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed,
+                               progress=show, stop=stop)
+        try:
+            result = _solve_interruptibly(loaded, options)
+        except InputError as error:
+            typer.echo(error.render(), err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    if stop.is_set():
+        console.print("stopped on request: the best plan found so far follows")
     violations = check_plan(loaded, result.plan)
     if violations:  # never write a plan that breaks a hard rule
         for violation in violations:
@@ -56,3 +62,69 @@ def command(
     write_atomically(output, data)
     typer.echo(result.summary())
     typer.echo(f"plan written to {output}")
+
+
+@contextlib.contextmanager
+def _interrupt_stops(stop: threading.Event, console: Console) -> Iterator[None]:
+    """The first Ctrl-C stops the search and keeps the best plan; a second aborts."""
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        console.print("stopping: finishing with the best plan so far "
+                      "(Ctrl-C again aborts, nothing written)")
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _progress_display(console: Console, live: bool, quiet: bool
+                      ) -> Iterator[Callable[[Progress], None]]:
+    """A live line with elapsed time on a terminal; one line per solution otherwise."""
+    if not live:
+        def log(progress: Progress) -> None:
+            if not quiet:
+                console.print(_describe(progress), markup=False)
+        yield log
+        return
+    columns = (SpinnerColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
+    with RichProgress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("encoding and matching", total=None)
+
+        def update(progress: Progress) -> None:
+            bar.update(task, description=escape(_describe(progress, with_time=False)))
+        yield update
+
+
+def _describe(progress: Progress, with_time: bool = True) -> str:
+    when = f"{progress.elapsed:6.1f}s  " if with_time else ""
+    if progress.stage == "service":
+        gap = (progress.bound - progress.objective) / progress.bound if progress.bound else 0.0
+        return (f"[service] {when}served {progress.objective:g} / bound {progress.bound:g} "
+                f"(gap {gap:.1%})")
+    return f"[{progress.stage}] {when}{progress.detail}"
+
+
+def _solve_interruptibly(scenario: Scenario, options: SolveOptions) -> PlanResult:
+    """Solve in a thread: Python runs signal handlers only in the main thread, and only
+    between bytecodes, never while CP-SAT holds it in native code."""
+    results: list[PlanResult] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(solve(scenario, options))
+        except BaseException as error:  # re-raised in the main thread
+            errors.append(error)
+
+    worker = threading.Thread(target=run, name="solve", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.2)
+    if errors:
+        raise errors[0]
+    return results[0]
