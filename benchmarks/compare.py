@@ -19,7 +19,7 @@ from matcher.core import match
 from matcher.encoding import encode
 from scheduler.greedy import plan_greedy
 from scheduler.solution import build_plan
-from scheduler.solve import SolveOptions, solve
+from scheduler.solve import SolveOptions, pinned_sessions, solve
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,16 @@ class Row:
     violations: int
 
 
-def run_greedy(scenario: Scenario) -> tuple[Plan, float]:
+def run_greedy(scenario: Scenario, bound_seconds: float = 5.0) -> tuple[Plan, float]:
+    """The first-come-first-served plan, keeping the pinned sessions, and its seconds.
+
+    ``bound_seconds`` limits the matcher's CP-SAT bound; a shorter one is still a
+    proven upper bound, only possibly a looser one.
+    """
     started = time.monotonic()
     enc = encode(scenario)
-    matching = match(enc)
-    solution = plan_greedy(enc, matching)
+    matching = match(enc, bound_seconds)
+    solution = plan_greedy(enc, matching, pinned_sessions(enc))
     seconds = time.monotonic() - started
     plan = build_plan(enc, matching, solution, scenario_hash=scenario_sha256(scenario),
                       upper_bound=matching.upper_bound, solver_status="GREEDY",
