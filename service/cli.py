@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 import typer
+
+from service import commands
 
 app = typer.Typer(
     name="haken",
@@ -21,15 +24,12 @@ def _root() -> None:
     """Haken (派遣): plan expert-dispatch programmes."""
 
 
-# Each command lives in service/commands/<name>.py as a function ``command``.
-for _name in ("plan", "check", "generate", "feed"):
-    try:
-        _module = importlib.import_module(f"service.commands.{_name}")
-    except ModuleNotFoundError as _exc:  # a command not built yet in this checkout
-        if _exc.name != f"service.commands.{_name}":
-            raise
-        continue
-    app.command(_name)(_module.command)
+# Each command lives in service/commands/<name>.py as a function ``command``; every such
+# module is registered, so adding a command touches no other file.
+for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+    _module = importlib.import_module(f"service.commands.{_info.name}")
+    if callable(getattr(_module, "command", None)):
+        app.command(_info.name)(_module.command)
 
 
 def main() -> None:
