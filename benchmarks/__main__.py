@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -69,10 +70,19 @@ def run_command(
         typer.echo(f"unknown suite {suite!r}; choose one of: {', '.join(SUITES)}", err=True)
         raise typer.Exit(2)
     chosen = SUITES[suite]
-    executor = make_executor(processes, ray)
+    try:
+        executor = make_executor(processes, ray)
+    except RuntimeError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"suite {suite}: {len(chosen.instances)} instances x {len(METHODS)} methods "
                f"on a {executor.description}", err=True)
-    with executor:
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(executor)
+        except (ConnectionError, RuntimeError, ValueError) as error:
+            typer.echo(f"--ray {ray}: cannot start or reach the cluster: {error}", err=True)
+            raise typer.Exit(2) from None
         results = run_suite(chosen, executor, lambda r: typer.echo(
             f"  {r.instance.name} {r.method}: served {r.stats.served} / bound "
             f"{r.stats.served_upper_bound}, {r.seconds:.1f} s, {r.peak_rss_mib:.0f} MiB",
