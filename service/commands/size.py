@@ -39,7 +39,8 @@ def table(sizing: Sizing) -> Table:
         title=(f"必要な専門家数 Experts needed for {sizing.service_level:.0%} of servable "
                f"applications ({sizing.profile}, {len(sizing.seeds)} seeds)"),
         caption=("n (≥m): n experts are enough in every seed (greedy plan); the matcher's "
-                 "upper bound proves that fewer than m cannot serve the target"))
+                 "upper bound proves that fewer than m cannot serve the target. The rows "
+                 "below the totals are the smallest over the seeds."))
     result.add_column("申請数 applications")
     for row in sizing.rows:
         result.add_column(str(row.volume), justify="right")
