@@ -164,11 +164,18 @@ def _fmt(value: float | int | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
-def _gap(stats: Stats) -> str:
+def best_bounds(results: list[RunResult]) -> dict[Instance, int]:
+    """Each instance's tightest proven upper bound over its runs: every run's bound is proven."""
+    bounds: dict[Instance, int] = {}
+    for r in results:
+        bound = r.stats.served_upper_bound
+        bounds[r.instance] = min(bounds.get(r.instance, bound), bound)
+    return bounds
+
+
+def _gap(served: int, bound: int) -> str:
     """Share of the upper bound not served: (bound - served) / bound."""
-    if not stats.served_upper_bound:
-        return "0.000"
-    return f"{(stats.served_upper_bound - stats.served) / stats.served_upper_bound:.3f}"
+    return f"{(bound - served) / bound:.3f}" if bound else "0.000"
 
 
 def results_table(results: list[RunResult]) -> list[str]:
@@ -182,6 +189,7 @@ def results_table(results: list[RunResult]) -> list[str]:
         "rule violations |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    bounds = best_bounds(results)
     for instance, methods in by_instance.items():
         g, h = methods["greedy"], methods["haken"]
 
@@ -192,8 +200,8 @@ def results_table(results: list[RunResult]) -> list[str]:
         cells = [
             instance.name,
             both(lambda r: str(r.stats.served)),
-            str(h.stats.served_upper_bound),
-            _gap(h.stats),
+            str(bounds[instance]),
+            _gap(h.stats.served, bounds[instance]),
             both(lambda r: _fmt(r.stats.secondary_need_coverage)),
             both(lambda r: _fmt(r.stats.industry_match)),
             both(lambda r: _fmt(r.stats.max_expert_sessions)),
@@ -219,8 +227,9 @@ def results_markdown(suite: Suite, results: list[RunResult], machine: str, execu
         f"the greedy baseline and the planner ran in the same run. Command: "
         f"`python -m benchmarks run --suite {suite.name}`.",
         "",
-        "Each cell with a slash is greedy / haken. gap = (upper bound − served) / upper bound "
-        "for the planner; peak MiB is the peak resident memory of the run's process.",
+        "Each cell with a slash is greedy / haken. upper bound: the tightest proven bound of "
+        "the two runs; gap = (upper bound − served) / upper bound for the planner; peak MiB is "
+        "the peak resident memory of the run's process.",
         "",
         TABLE_START,
         *results_table(results),
@@ -234,30 +243,38 @@ def results_markdown(suite: Suite, results: list[RunResult], machine: str, execu
 
 
 def plots(results: list[RunResult]) -> tuple[bytes, bytes]:
-    """PNGs of served / upper bound and of seconds against the number of applications."""
+    """PNGs of served / upper bound and of seconds against the number of applications.
+
+    served / bound uses each instance's tightest bound, the same for both methods.
+    """
     import matplotlib
 
     matplotlib.use("Agg")  # no display: render to memory only
     import matplotlib.pyplot as plt
 
+    bounds = best_bounds(results)
+    sizes = sorted({r.instance.associations for r in results})
     images = []
     for ylabel, value, log in (
-        ("served / upper bound", lambda r: r.stats.served / max(r.stats.served_upper_bound, 1),
-         False),
+        ("served / upper bound", lambda r: r.stats.served / max(bounds[r.instance], 1), False),
         ("seconds", lambda r: r.seconds, True),
     ):
         figure, axes = plt.subplots(figsize=(7, 4.5), dpi=120)
-        for method, marker in zip(METHODS, ("o", "s"), strict=True):
-            chosen = sorted((r for r in results if r.method == method),
-                            key=lambda r: r.instance.associations)
+        # Hollow circles for the baseline, so the planner's squares show through them.
+        for method, marker, area, face, edge in (("greedy", "o", 90, "none", "tab:blue"),
+                                                 ("haken", "s", 30, "tab:orange", "tab:orange")):
+            chosen = [r for r in results if r.method == method]
             axes.scatter([r.instance.associations for r in chosen],
-                         [value(r) for r in chosen], marker=marker, label=method, alpha=0.8)
+                         [value(r) for r in chosen], label=method, marker=marker, s=area,
+                         facecolors=face, edgecolors=edge)
         axes.set_xlabel("applications")
         axes.set_ylabel(ylabel)
         if log:
             axes.set_yscale("log")
-        if len({r.instance.associations for r in results}) > 1:
+        if len(sizes) > 1 and sizes[-1] > 4 * sizes[0]:
             axes.set_xscale("log")
+        axes.set_xticks(sizes, [str(size) for size in sizes])
+        axes.minorticks_off()
         axes.grid(alpha=0.3)
         axes.legend()
         figure.tight_layout()
