@@ -1,12 +1,25 @@
-"""``python -m benchmarks compare``: the baseline and the planner, side by side."""
+"""``python -m benchmarks compare|run|readme``: the baseline and the planner, side by side."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from benchmarks.compare import compare, markdown
+from benchmarks.executor import make_executor
+from benchmarks.suite import (
+    METHODS,
+    README,
+    RESULTS_DIR,
+    SUITES,
+    latest_results,
+    rewrite_readme,
+    run_suite,
+    write_results,
+)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
 
@@ -37,6 +50,62 @@ def compare_command(
     rows = compare(_sizes(sizes), profiles.split(","), [int(s) for s in seeds.split(",")],
                    time_limit, workers)
     typer.echo(markdown(rows, time_limit, workers))
+
+
+@app.command("run")
+def run_command(
+    suite: Annotated[str, typer.Option(
+        help=f"Suite to run: {', '.join(f'{k} ({v.description})' for k, v in SUITES.items())}")
+    ] = "quick",
+    results_dir: Annotated[Path, typer.Option(help="Where the results file and plots go.")] =
+        RESULTS_DIR,
+    processes: Annotated[int, typer.Option(
+        min=1, help="Runs at the same time (1 keeps timings clean).")] = 1,
+    ray: Annotated[str | None, typer.Option(
+        metavar="ADDRESS", help="Run on a Ray cluster ('local' starts one); needs haken[ray].")
+    ] = None,
+) -> None:
+    """Run a fixed suite: greedy baseline and planner per instance, each in a fresh process."""
+    if suite not in SUITES:
+        typer.echo(f"unknown suite {suite!r}; choose one of: {', '.join(SUITES)}", err=True)
+        raise typer.Exit(2)
+    chosen = SUITES[suite]
+    try:
+        executor = make_executor(processes, ray)
+    except RuntimeError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"suite {suite}: {len(chosen.instances)} instances x {len(METHODS)} methods "
+               f"on a {executor.description}", err=True)
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(executor)
+        except (ConnectionError, RuntimeError, ValueError) as error:
+            typer.echo(f"--ray {ray}: cannot start or reach the cluster: {error}", err=True)
+            raise typer.Exit(2) from None
+        results = run_suite(chosen, executor, lambda r: typer.echo(
+            f"  {r.instance.name} {r.method}: served {r.stats.served} / bound "
+            f"{r.stats.served_upper_bound}, {r.seconds:.1f} s, {r.peak_rss_mib:.0f} MiB",
+            err=True))
+    path = write_results(chosen, results, results_dir, executor.description)
+    typer.echo(f"results written to {path}")
+
+
+@app.command("readme")
+def readme_command(
+    results_dir: Annotated[Path, typer.Option(help="Where results files are.")] = RESULTS_DIR,
+    readme: Annotated[Path, typer.Option(help="The README to rewrite.")] = README,
+    results: Annotated[Path | None, typer.Option(
+        help="This results file instead of the latest quick or full one.")] = None,
+) -> None:
+    """Rewrite the README's performance table from the latest results file."""
+    try:
+        latest = results or latest_results(results_dir)
+        rewrite_readme(readme, latest)
+    except (FileNotFoundError, ValueError) as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{readme}: performance table from {latest}")
 
 
 app()

@@ -1,4 +1,4 @@
-"""Realistic, deterministic scenarios of Tokyo's association programme.
+"""Realistic, deterministic scenarios of Tokyo's association programme and its sister.
 
 ``generate_scenario(associations, experts, seed, profile)`` returns a JSON-ready
 dict in the exchange format (``spec/exchange-format.md``) that looks like the
@@ -8,6 +8,11 @@ start, a tail towards the deadline), decisions 6-20 business days after the
 application, office hours of association secretariats, and busy consultants who
 offer two to four weekdays, often only half a day, with Obon, the year end and
 personal weeks blocked.
+
+The profile ``company`` makes the sister programme for single companies instead:
+SMEs (株式会社, 有限会社, 合同会社) apply for up to four sessions, and the
+programme states its own ``programme.vocabulary`` that adds attorneys (弁護士)
+for a legal need, as the spec's example shows.
 
 The same arguments always give the same document: every draw comes from one
 ``random.Random(seed)`` and nothing depends on the clock. A profile changes the
@@ -28,7 +33,7 @@ from typing import Any
 from domain.calendar import BusinessCalendar, clip, fits_in_some_window, windows_on
 from domain.scenario import Availability, Programme
 from domain.types import format_clock
-from domain.vocabulary import DEFAULT_NEEDS, WEEKDAYS, phase_of
+from domain.vocabulary import DEFAULT_NEEDS, DEFAULT_QUALIFICATIONS, WEEKDAYS, phase_of
 
 # --------------------------------------------------------------------------- programme
 
@@ -46,6 +51,26 @@ PROGRAMME: dict[str, Any] = {
     "target_days_between_sessions": 21,
     "first_session_after_decision_business_days": 5,
     "travel_buffer_minutes": 60,
+}
+
+# The sister programme for single companies: the same calendar, up to four sessions, and
+# its own vocabulary, the default table plus attorneys for legal questions.
+COMPANY_PROGRAMME: dict[str, Any] = {
+    **PROGRAMME,
+    "name": "令和7年度 企業向け専門家派遣",
+    "max_sessions": 4,
+    "vocabulary": {
+        "qualifications": {
+            **{key: {"ja": label.ja, "en": label.en}
+               for key, label in DEFAULT_QUALIFICATIONS.items()},
+            "bengoshi": {"ja": "弁護士", "en": "Attorney"},
+        },
+        "needs": {
+            **{key: {"ja": label.ja, "en": label.en, "covered_by": list(quals)}
+               for key, (label, quals) in DEFAULT_NEEDS.items()},
+            "legal": {"ja": "法的対応", "en": "Legal response", "covered_by": ["bengoshi"]},
+        },
+    },
 }
 
 _D = dt.date.fromisoformat
@@ -81,6 +106,8 @@ class Profile:
     conflict_share: tuple[float, float] = (0.0, 0.0)
     # Share of experts offering only one mode (split between onsite-only and online-only).
     single_mode_experts: float = 0.3
+    # Who applies: industry "associations" (the main programme) or single "companies".
+    applicants: str = "associations"
 
 
 PROFILES: Mapping[str, Profile] = MappingProxyType({
@@ -115,6 +142,11 @@ PROFILES: Mapping[str, Profile] = MappingProxyType({
         max_associations=(2, 6),
         late_share=0.06,
         single_mode_experts=0.45,
+    ),
+    "company": Profile(
+        "The sister programme for single companies: up to four sessions, its own vocabulary "
+        "with attorneys (弁護士) for a legal need; sized for thousands of applications.",
+        applicants="companies",
     ),
 })
 
@@ -269,6 +301,67 @@ SECOND_QUALIFICATION_WEIGHTS = {
 }
 
 
+@dataclass(frozen=True)
+class Applicants:
+    """What one programme's applications and experts look like: its rules and its mix."""
+
+    programme: Mapping[str, Any]
+    primary_needs: Mapping[str, float]
+    secondary_needs: Mapping[str, float]
+    qualifications: Mapping[str, float]
+    second_qualifications: Mapping[str, float]
+    # Sessions asked for by applicants without a manual, and how often.
+    sessions: tuple[tuple[int, ...], tuple[float, ...]]
+
+
+APPLICANTS: Mapping[str, Applicants] = MappingProxyType({
+    "associations": Applicants(
+        PROGRAMME, PRIMARY_NEED_WEIGHTS, SECONDARY_NEED_WEIGHTS, QUALIFICATION_WEIGHTS,
+        SECOND_QUALIFICATION_WEIGHTS, ((5, 4, 3), (78, 12, 10)),
+    ),
+    # A single company asks about legal exposure more often than an association does;
+    # attorneys are few, and rarely hold a second qualification of the table.
+    "companies": Applicants(
+        COMPANY_PROGRAMME,
+        {"labour_law": 38, "legal": 18, "management": 16, "mental_health": 16, "training": 12},
+        {"labour_law": 20, "legal": 20, "management": 15, "mental_health": 22, "training": 23},
+        {"sharoushi": 30, "bengoshi": 12, "sme_consultant": 17, "industrial_counselor": 12,
+         "psychologist": 7, "hr_development": 9, "career_consultant": 13},
+        SECOND_QUALIFICATION_WEIGHTS,
+        ((4, 3, 2), (72, 16, 12)),
+    ),
+})
+
+# Single companies: a stem (a family or place name) and a word of the industry.
+COMPANY_STEMS: tuple[str, ...] = (
+    "東京", "城南", "城北", "城東", "武蔵", "多摩", "江戸", "隅田", "青葉", "さくら", "ひかり",
+    "みどり", "あおば", "丸の内", "日本橋", "大和", "富士", "朝日", "日の出", "三和", "共栄",
+    "協和", "東和", "大栄", "平和", "昭和", "中央", "光和", "新光", "明和",
+)
+COMPANY_WORDS: dict[str, tuple[str, ...]] = {
+    "retail": ("商店", "ストア", "酒店", "書店", "薬局", "リテール"),
+    "food_service": ("フーズ", "食堂", "ダイニング", "寿司", "珈琲店", "フードサービス"),
+    "hospitality": ("ホテル", "観光", "旅館", "トラベル"),
+    "transport": ("交通", "バス", "自動車", "運輸"),
+    "taxi": ("タクシー", "ハイヤー", "自動車交通", "無線タクシー"),
+    "logistics": ("運送", "物流", "ロジスティクス", "倉庫", "急便"),
+    "construction": ("建設", "工務店", "設備", "塗装", "電気工事", "土木"),
+    "real_estate": ("不動産", "住宅販売", "ハウジング", "地所", "管理サービス"),
+    "healthcare": ("メディカル", "調剤薬局", "医療サービス", "ヘルスケア"),
+    "nursing_care": ("ケアサービス", "介護センター", "ライフケア", "福祉サービス"),
+    "beauty": ("美容室", "ビューティー", "クリーニング", "理容室"),
+    "education": ("学習塾", "教育センター", "スクール", "アカデミー"),
+    "finance": ("保険サービス", "リース", "ファイナンス", "保険代理店"),
+    "it_services": ("システムズ", "ソフトウェア", "情報サービス", "テクノロジー", "コールセンター"),
+    "manufacturing": ("製作所", "精工", "印刷", "製菓", "製麺", "工業"),
+    "wholesale": ("商事", "物産", "商会", "トレーディング"),
+}
+# Kabushiki kaisha most, then the older yugen kaisha and the newer godo kaisha.
+COMPANY_FORMS: tuple[tuple[str, float], ...] = (
+    ("株式会社{s}{w}", 55), ("{s}{w}株式会社", 25), ("有限会社{s}{w}", 12), ("合同会社{s}{w}", 8),
+)
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -369,11 +462,19 @@ def _association_name(rng: random.Random, industry: str, city: str) -> str:
     return template.format(p=prefix, w=word).replace("事業事業", "事業").replace("工業工業", "工業")
 
 
-def _name_and_city(rng: random.Random, industry: str, used: set[str]) -> tuple[str, str]:
-    """A name not used yet (two associations of one name confuse everyone), and its city."""
+def _company_name(rng: random.Random, industry: str) -> str:
+    stem = rng.choice(COMPANY_STEMS) if rng.random() < 0.4 else rng.choice(FAMILY_NAMES)
+    template = rng.choices([t for t, _ in COMPANY_FORMS], weights=[w for _, w in COMPANY_FORMS])[0]
+    return template.format(s=stem, w=rng.choice(COMPANY_WORDS[industry]))
+
+
+def _name_and_city(rng: random.Random, industry: str, used: set[str],
+                   companies: bool = False) -> tuple[str, str]:
+    """A name not used yet (two applicants of one name confuse everyone), and its city."""
     for _ in range(30):
         city = rng.choices(CITIES, weights=CITY_WEIGHTS)[0]
-        name = _association_name(rng, industry, city)
+        name = (_company_name(rng, industry) if companies
+                else _association_name(rng, industry, city))
         if name not in used:
             break
     used.add(name)
@@ -381,7 +482,7 @@ def _name_and_city(rng: random.Random, industry: str, used: set[str]) -> tuple[s
 
 
 def legal_form_of(name: str) -> str:
-    """The programme's ①-③ as the name shows it."""
+    """The programme's ①-③ as the name shows it; a company is ③, another legal entity."""
     if name.startswith(("一般社団法人", "公益社団法人", "一般財団法人", "公益財団法人")):
         return "general_incorporated"
     if "組合" in name:
@@ -511,8 +612,10 @@ def _association_availability(rng: random.Random, days: _Days, industry: str,
 def _association(rng: random.Random, days: _Days, profile: Profile,
                  used_names: set[str]) -> dict[str, Any]:
     """One application; its id is given once all are numbered in order of application."""
+    companies = profile.applicants == "companies"
+    mix = APPLICANTS[profile.applicants]
     industry = _pick(rng, INDUSTRY_WEIGHTS)
-    name, city = _name_and_city(rng, industry, used_names)
+    name, city = _name_and_city(rng, industry, used_names, companies)
     late = rng.random() < profile.late_share
     applied_at = _applied_at(rng, days, late)
     applied = applied_at.date()
@@ -521,15 +624,15 @@ def _association(rng: random.Random, days: _Days, profile: Profile,
     if status in ("accepted", "rejected") or (status == "withdrawn" and rng.random() < 0.5):
         decided = _decided_on(rng, days, applied, late)
 
-    primary = _pick(rng, PRIMARY_NEED_WEIGHTS)
+    primary = _pick(rng, mix.primary_needs)
     extra = rng.choices((0, 1, 2), weights=(35, 45, 20))[0]
-    needs = [primary, *_pick_distinct(rng, SECONDARY_NEED_WEIGHTS, extra, exclude=[primary])]
+    needs = [primary, *_pick_distinct(rng, mix.secondary_needs, extra, exclude=[primary])]
     has_manual = rng.random() < 0.12
     if has_manual:
         sessions = 1
         minutes = rng.choice((90, 120))
     else:
-        sessions = rng.choices((5, 4, 3), weights=(78, 12, 10))[0]
+        sessions = rng.choices(*mix.sessions)[0]
         minutes = rng.choices((60, 90, 120), weights=(20, 35, 45))[0]
     member_count = min(max(int(rng.lognormvariate(4.6, 1.0)), 8), 6000)
 
@@ -544,6 +647,8 @@ def _association(rng: random.Random, days: _Days, profile: Profile,
         "member_count": member_count,
         "applied_at": applied_at.isoformat(),
     }
+    if companies:
+        del record["member_count"]  # a company has staff, not members
     if decided is not None:
         record["decided_on"] = decided.isoformat()
     record.update({
@@ -644,7 +749,8 @@ def _expert(rng: random.Random, index: int, width: int, days: _Days, profile: Pr
     used_names.add(name)
     qualifications = [first]
     if rng.random() < 0.4:
-        qualifications += _pick_distinct(rng, SECOND_QUALIFICATION_WEIGHTS, 1, exclude=[first])
+        qualifications += _pick_distinct(rng, APPLICANTS[profile.applicants].second_qualifications,
+                                         1, exclude=[first])
     industries = _pick_distinct(rng, INDUSTRY_WEIGHTS, rng.choices((1, 2, 3, 4),
                                                                    weights=(20, 35, 30, 15))[0])
     roll = rng.random()
@@ -756,7 +862,7 @@ def _pin_sessions(rng: random.Random, document: dict[str, Any],
     period = programme.implementation_period
     gap_days = programme.min_days_between_sessions
     buffer = programme.travel_buffer_minutes
-    scenario_needs = {need: set(quals) for need, (_, quals) in DEFAULT_NEEDS.items()}
+    scenario_needs = {need: set(d.covered_by) for need, d in programme.words.needs.items()}
 
     def availability(record: dict[str, Any]) -> Availability | None:
         raw = record.get("availability")
@@ -869,8 +975,9 @@ def generate_scenario(associations: int, experts: int, seed: int, profile: str =
     if associations < 0 or experts < 0 or pinned < 0:
         raise ValueError("associations, experts and pinned must not be negative")
     params = PROFILES[profile]
+    mix = APPLICANTS[params.applicants]
     rng = random.Random(f"haken:{profile}:{seed}")
-    days = _Days(BusinessCalendar(Programme.model_validate(PROGRAMME)))
+    days = _Days(BusinessCalendar(Programme.model_validate(mix.programme)))
 
     names: set[str] = set()
     association_records = [_association(rng, days, params, names) for _ in range(associations)]
@@ -882,12 +989,12 @@ def generate_scenario(associations: int, experts: int, seed: int, profile: str =
     names = set()
     expert_records = [
         _expert(rng, i + 1, _width(experts), days, params, names, first)
-        for i, first in enumerate(_quota(rng, QUALIFICATION_WEIGHTS, experts))
+        for i, first in enumerate(_quota(rng, mix.qualifications, experts))
     ]
     _add_conflicts(rng, expert_records, association_records, params)
 
     document: dict[str, Any] = {
-        "programme": copy.deepcopy(PROGRAMME),
+        "programme": copy.deepcopy(dict(mix.programme)),
         "experts": expert_records,
         "associations": association_records,
         "pinned": [],
@@ -896,3 +1003,40 @@ def generate_scenario(associations: int, experts: int, seed: int, profile: str =
         document["pinned"] = _pin_sessions(rng, document, pinned)
     return document
 
+
+
+def generate_expert_pool(count: int, seed: int, profile: str, qualifications: Sequence[str],
+                         associations: Sequence[dict[str, Any]] = (),
+                         prefix: str = "E") -> list[dict[str, Any]]:
+    """``count`` experts who each hold one of ``qualifications`` only, for sizing a pool.
+
+    Drawn like ``generate_scenario``'s experts (availability, caps, modes, industries,
+    conflicts with some of ``associations``), but with a single qualification, in the
+    proportions of the profile's mix among ``qualifications``, so every expert counts
+    towards exactly one kind. A prefix of the list is a smaller pool of the same kind:
+    sizing grows a pool by taking more of the same list.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    params = PROFILES[profile]
+    mix = APPLICANTS[params.applicants]
+    unknown = [q for q in qualifications if q not in mix.qualifications]
+    if unknown or not qualifications:
+        raise ValueError(f"qualifications {unknown or '[]'} are not in profile {profile!r}")
+    rng = random.Random(f"haken:pool:{profile}:{seed}:{','.join(sorted(qualifications))}")
+    days = _Days(BusinessCalendar(Programme.model_validate(mix.programme)))
+    weights = {q: mix.qualifications[q] for q in sorted(qualifications)}
+    # A sequence of blocks in the mix's proportions, so every prefix keeps roughly the mix.
+    block = max(len(weights), 10)
+    firsts: list[str] = []
+    while len(firsts) < count:
+        firsts += _quota(rng, weights, block)
+    names: set[str] = set()
+    experts = []
+    for i, first in enumerate(firsts[:count]):
+        expert = _expert(rng, i + 1, _width(count), days, params, names, first)
+        expert["id"] = f"{prefix}{i + 1:0{_width(count)}d}"
+        expert["qualifications"] = [first]
+        experts.append(expert)
+    _add_conflicts(rng, experts, list(associations), params)
+    return experts

@@ -292,12 +292,12 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
     return PlanResult(plan, results)
 
 
-def solve_greedy(scenario: Scenario) -> Plan:
+def solve_greedy(scenario: Scenario, bound_seconds: float = 5.0) -> Plan:
     """The first-come-first-served baseline as a plan: pinned sessions first, then each
     application in order with the least-loaded qualified expert at the earliest slots."""
     started = time.monotonic()
     enc = encode(scenario)
-    matching = match(enc)
+    matching = match(enc, bound_seconds)
     solution = plan_greedy(enc, matching, pinned_sessions(enc))
     return build_plan(enc, matching, solution, scenario_hash=scenario_sha256(scenario),
                       upper_bound=matching.upper_bound, solver_status="GREEDY",

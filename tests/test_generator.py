@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from benchmarks.compare import run_greedy
 from domain.calendar import BusinessCalendar
 from domain.checker import check_plan
 from domain.generator import PROFILES, Profile, generate_scenario, legal_form_of
@@ -23,6 +24,9 @@ from service.cli import app
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLE = EXAMPLES / "tokyo-2025.json"
+COMPANY_EXAMPLE = EXAMPLES / "company-2026.json"
+COMPANY_COMMAND = ("haken generate -n 300 -m 60 --seed 2026 --profile company --pinned 4 "
+                   "-o examples/company-2026.json")
 # The command in examples/README.md that made the example.
 EXAMPLE_ARGS: dict[str, Any] = {
     "associations": 60, "experts": 20, "seed": 1904, "profile": "tokyo", "pinned": 4,
@@ -238,6 +242,71 @@ def test_five_thousand_by_one_thousand_is_quick() -> None:
     seconds = time.perf_counter() - started
     assert len(document["associations"]) == 5000 and len(document["experts"]) == 1000
     assert seconds < 15, f"took {seconds:.1f} s"
+
+
+# --- the sister programme for single companies -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def companies() -> Scenario:
+    return parse_scenario(generate_scenario(300, 60, 8, "company"))
+
+
+def test_company_programme_has_its_own_vocabulary_with_attorneys(companies: Scenario) -> None:
+    programme = companies.programme
+    assert programme.name == "令和7年度 企業向け専門家派遣"
+    assert programme.max_sessions == 4
+    assert programme.vocabulary is not None
+    assert programme.vocabulary.qualifications["bengoshi"].ja == "弁護士"
+    assert programme.vocabulary.needs["legal"].covered_by == ["bengoshi"]
+    # The default table is kept beside the legal need.
+    assert set(DEFAULT_QUALIFICATIONS) < set(programme.vocabulary.qualifications)
+    assert programme.vocabulary.needs["labour_law"].covered_by == ["sharoushi"]
+
+
+def test_company_applications_are_single_companies(companies: Scenario) -> None:
+    forms = ("株式会社", "有限会社", "合同会社")
+    for company in companies.associations:
+        assert company.name.startswith(forms) or company.name.endswith("株式会社"), company.name
+        assert company.legal_form == "other_corporation" == legal_form_of(company.name)
+        assert company.member_count is None
+        assert 1 <= company.sessions_requested <= companies.programme.max_sessions
+        assert (company.sessions_requested == 1) == company.has_manual
+        assert set(company.needs) <= set(companies.programme.words.needs)
+    assert len({c.name for c in companies.associations}) == len(companies.associations)
+    primaries = Counter(c.primary_need for c in companies.associations)
+    assert primaries["legal"] >= 0.1 * len(companies.associations)
+    assert {c.sessions_requested for c in companies.associations} == {1, 2, 3, 4}
+    attorneys = [e for e in companies.experts if "bengoshi" in e.qualifications]
+    assert attorneys and all(companies.covers(e, "legal") for e in attorneys)
+
+
+def test_thousands_of_company_applications_load() -> None:
+    scenario = parse_scenario(generate_scenario(3000, 100, 1, "company"))
+    assert len(scenario.associations) == 3000
+    assert len({c.name for c in scenario.associations}) > 0.97 * 3000
+
+
+def test_the_company_example_is_what_the_readme_says() -> None:
+    scenario = load_scenario(COMPANY_EXAMPLE)
+    assert len(scenario.associations) == 300 and len(scenario.experts) == 60
+    expected = _dumps(generate_scenario(300, 60, 2026, "company", pinned=4)) + "\n"
+    assert COMPANY_EXAMPLE.read_text(encoding="utf-8") == expected, (
+        "examples/company-2026.json differs from the generator's output; regenerate it with "
+        "the command in examples/README.md")
+    assert COMPANY_COMMAND in (EXAMPLES / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_company_example_has_a_plan_that_passes_the_checker() -> None:
+    scenario = load_scenario(COMPANY_EXAMPLE)
+    plan, _ = run_greedy(scenario)
+    assert check_plan(scenario, plan) == []
+    legal_leads = {s.lead_id for s in plan.sessions
+                   if scenario.association_by_id[s.association_id].primary_need == "legal"}
+    assert legal_leads
+    assert all("bengoshi" in scenario.expert_by_id[e].qualifications for e in legal_leads)
+    for pin in scenario.pinned:
+        assert pin in plan.sessions
 
 
 # --- pinned sessions ----------------------------------------------------------------------

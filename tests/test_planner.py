@@ -63,6 +63,17 @@ def test_generated_plans_pass_the_checker(
         assert pin in plan.sessions
 
 
+def test_company_plans_lead_legal_needs_with_attorneys() -> None:
+    # The sister programme's own vocabulary: only an attorney (bengoshi) covers "legal".
+    s = parse_scenario(generate_scenario(12, 7, 4, "company", pinned=1))
+    plan = planned(s, SolveOptions(time_limit=3.0, workers=1, seed=4))
+    legal = [x for x in plan.sessions
+             if s.association_by_id[x.association_id].primary_need == "legal"]
+    assert legal
+    assert all("bengoshi" in s.expert_by_id[x.lead_id].qualifications for x in legal)
+    assert max(x.number for x in plan.sessions) <= s.programme.max_sessions == 4
+
+
 def test_reviews_and_pinned_sessions_are_kept() -> None:
     s = scenario(
         [expert("E1"), expert("E2", qualifications=["psychologist"])],

@@ -1,4 +1,4 @@
-"""``haken generate``: a realistic scenario of the Tokyo programme, the same for the same seed."""
+"""``haken generate``: a realistic scenario of the Tokyo programmes, the same for the same seed."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def command(
         typer.Option("--output", "-o", help="Write the scenario here (default: standard output)."),
     ] = None,
 ) -> None:
-    """Generate a realistic scenario of the Tokyo programme in the exchange format."""
+    """Generate a realistic scenario of the Tokyo programme (or its sister for companies)."""
     if profile not in PROFILES:
         raise fail(f"unknown profile {profile!r}; choose one of: {', '.join(PROFILES)}")
     try:
