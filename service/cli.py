@@ -15,21 +15,24 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """Haken (派遣): plan expert-dispatch programmes."""
 
 
-# Each command lives in service/commands/<name>.py as a function ``command``.
-for _name in ("plan", "check", "generate", "feed"):
+# Each command lives in service/commands/<name>.py, as a function ``command`` or, for
+# a command with sub-commands, a typer app ``group``.
+for _name in ("plan", "check", "generate", "feed", "serve", "worker", "db", "token"):
     try:
         _module = importlib.import_module(f"service.commands.{_name}")
     except ModuleNotFoundError as _exc:  # a command not built yet in this checkout
         if _exc.name != f"service.commands.{_name}":
             raise
         continue
-    app.command(_name)(_module.command)
+    if hasattr(_module, "group"):
+        app.add_typer(_module.group, name=_name)
+    else:
+        app.command(_name)(_module.command)
 
 
 def main() -> None:
