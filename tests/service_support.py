@@ -131,3 +131,24 @@ def fresh_database(kind: str, tmp_path: Path) -> str:
             connection.execute(text("CREATE SCHEMA public"))
     migrate.upgrade(url)
     return url
+
+
+def wait_for_job(api: Api, job_id: int, rounds: int = 1200) -> dict[str, Any]:
+    """Poll a job until it is over (a generous bound, not a timing assertion)."""
+    for _ in range(rounds):
+        job: dict[str, Any] = api.get(f"/api/v1/jobs/{job_id}").json()
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            return job
+        time.sleep(0.25)
+    raise AssertionError(f"job {job_id} did not finish: {job}")
+
+
+def checked_plan(api: Api, plan_id: int) -> dict[str, Any]:
+    """The plan's document, checked against the scenario it was solved from."""
+    from domain.checker import check_plan
+    from domain.loading import parse_plan, parse_scenario
+
+    document: dict[str, Any] = api.get(f"/api/v1/plans/{plan_id}/document").json()
+    scenario = parse_scenario(api.get(f"/api/v1/plans/{plan_id}/scenario").json())
+    assert check_plan(scenario, parse_plan(document)) == []
+    return document

@@ -6,7 +6,18 @@ from fastapi import APIRouter, FastAPI
 
 from service.api import errors
 from service.api.deps import FailureLimiter
-from service.api.routes import associations, audit, exchange, experts, programme, tokens
+from service.api.routes import (
+    applications,
+    associations,
+    audit,
+    exchange,
+    experts,
+    jobs,
+    plans,
+    programme,
+    schedule,
+    tokens,
+)
 from service.config import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -30,7 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                              settings.auth_failure_window_seconds)
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (programme, experts, associations, exchange, audit, tokens):
+    for module in (programme, experts, associations, applications, jobs, plans, schedule,
+                   exchange, audit, tokens):
         api.include_router(module.router)
     app.include_router(api)
     return app
