@@ -8,13 +8,14 @@ baseline the optimiser is measured against, and its plan is the solver's first h
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterable
 
 import numpy as np
 
 from matcher.core import Matching
 from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, Encoding
-from scheduler.model import PinnedSession
+from scheduler.model import KeptSession, PinnedSession
 from scheduler.solution import Assignment, Solution
 
 
@@ -110,8 +111,8 @@ class Greedy:
                     return slot
         return None
 
-    def run(self, pinned: Iterable[PinnedSession] = (), order: Iterable[int] | None = None
-            ) -> Solution:
+    def run(self, pinned: Iterable[PinnedSession] = (), order: Iterable[int] | None = None,
+            kept: Iterable[KeptSession] = ()) -> Solution:
         enc = self.enc
         solution: Solution = {}
         pins_by_association: dict[int, list[PinnedSession]] = {}
@@ -137,6 +138,7 @@ class Greedy:
             solution[a] = Assignment(lead, starts, mode, joiners)
             for e in {lead, *(j for pin in pins for j in pin.joiners)}:
                 self.calendars[e].associations += 1
+        self._keep_published(solution, kept, set(pins_by_association))
         for a in order if order is not None else range(len(enc.association_ids)):
             if a in solution or a in pins_by_association:
                 continue
@@ -160,6 +162,44 @@ class Greedy:
         return solution
 
 
-def plan_greedy(enc: Encoding, matching: Matching, pinned: Iterable[PinnedSession] = ()
-                ) -> Solution:
-    return Greedy(enc, matching).run(pinned)
+    def _keep_published(self, solution: Solution, kept: Iterable[KeptSession],
+                        pinned: set[int]) -> None:
+        """On a re-plan, book each association's published sessions again where they fit."""
+        enc = self.enc
+        by_association: dict[int, list[KeptSession]] = {}
+        for session in kept:
+            by_association.setdefault(session.association, []).append(session)
+        for a in sorted(by_association):
+            lead = by_association[a][0].lead
+            if (a in pinned or lead not in self.matching.leads[a]
+                    or self.calendars[lead].associations >= enc.expert_max_associations[lead]):
+                continue
+            sessions = sorted(by_association[a], key=lambda x: x.number)
+            if ([x.number for x in sessions] != list(range(1, int(enc.sessions[a]) + 1))
+                    or any(x.lead != lead for x in sessions)):
+                continue  # only a whole published schedule is re-booked here
+            mode = enc.session_mode(a, lead)
+            mask = enc.pair_starts(a, lead).ravel()
+            starts = [x.start for x in sessions]
+            days = [slot // SLOTS_PER_DAY for slot in starts]
+            if any(b - d < enc.min_gap_days for d, b in itertools.pairwise(days)):
+                continue
+            extra_week: dict[int, int] = {}
+            fits = True
+            for slot in starts:
+                if not (mask[slot] and self._fits(lead, a, slot, mode, extra_week)):
+                    fits = False
+                    break
+                week = int(enc.iso_week[slot // SLOTS_PER_DAY])
+                extra_week[week] = extra_week.get(week, 0) + 1
+            if not fits:
+                continue
+            for slot in starts:
+                self._book(lead, a, slot, mode)
+            self.calendars[lead].associations += 1
+            solution[a] = Assignment(lead, starts, mode, [[] for _ in starts])
+
+
+def plan_greedy(enc: Encoding, matching: Matching, pinned: Iterable[PinnedSession] = (),
+                kept: Iterable[KeptSession] = ()) -> Solution:
+    return Greedy(enc, matching).run(pinned, kept=kept)

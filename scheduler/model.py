@@ -6,7 +6,7 @@ which lead (and joiners) serve it decides which slots it may take.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +19,7 @@ from matcher.encoding import (
     SLOTS_PER_DAY,
     Encoding,
 )
+from scheduler.solution import Assignment
 
 LinearExpr = cp_model.LinearExprT
 
@@ -31,6 +32,16 @@ class PinnedSession:
     lead: int
     joiners: tuple[int, ...]
     mode: int
+
+
+@dataclass(frozen=True)
+class KeptSession:
+    """A published session a re-plan should leave where it is (objective 6)."""
+
+    association: int
+    number: int  # 1-based
+    start: int  # absolute slot
+    lead: int
 
 
 @dataclass
@@ -61,10 +72,20 @@ class ExpertResources:
     week_intervals: list[cp_model.IntervalVar] = field(default_factory=list)
     associations: list[LinearExpr] = field(default_factory=list)
     sessions: list[LinearExpr] = field(default_factory=list)
+    # Bookings of associations outside a neighbourhood, held where they are.
+    fixed_associations: int = 0
+    fixed_sessions: int = 0
+
+    def load(self) -> LinearExpr:
+        return self.fixed_sessions + sum(self.sessions)
 
 
 class PlanModel:
-    """Builds the model; ``objective_*`` methods return the stage objectives."""
+    """Builds the model; ``objective_*`` methods return the stage objectives.
+
+    With ``subset``, only those associations get variables (a neighbourhood); the
+    assignments in ``fixed`` of every other association are booked as constants.
+    """
 
     def __init__(
         self,
@@ -73,12 +94,18 @@ class PlanModel:
         pinned: Iterable[PinnedSession] = (),
         *,
         with_joiners: bool = True,
+        subset: Iterable[int] | None = None,
+        fixed: Mapping[int, Assignment] | None = None,
     ) -> None:
         self.enc = enc
         self.matching = matching
         self.model = cp_model.CpModel()
-        self.pinned = list(pinned)
         self.with_joiners = with_joiners
+        self.subset = (sorted(set(subset)) if subset is not None
+                       else list(range(len(enc.association_ids))))
+        members = set(self.subset)
+        self.pinned = [pin for pin in pinned if pin.association in members]
+        self.fixed = {a: x for a, x in (fixed or {}).items() if a not in members}
         self.pinned_by_association: dict[int, list[PinnedSession]] = {}
         for pin in self.pinned:
             self.pinned_by_association.setdefault(pin.association, []).append(pin)
@@ -92,6 +119,7 @@ class PlanModel:
         self.add_qualified_lead()
         self.add_within_availability()
         self.add_session_mode()
+        self._book_fixed_assignments()
         self.add_expert_workload()
         self.add_expert_associations()
         self.add_pinned_unchanged()
@@ -125,7 +153,7 @@ class PlanModel:
     def _create_variables(self) -> None:
         enc, model = self.enc, self.model
         week_of_day = [int(w) for w in enc.iso_week]
-        for a in range(len(enc.association_ids)):
+        for a in self.subset:
             leads = self._lead_candidates(a)
             if not leads:
                 continue
@@ -254,6 +282,32 @@ class PlanModel:
                 self.model.add(sum(ks) == joined)  # one visit is enough to cover a need
                 v.joined[j] = joined
 
+    def _book_fixed_assignments(self) -> None:
+        """Held bookings of experts who also have variables here, as constant intervals."""
+        relevant = {e for v in self.associations.values() for e in (*v.leads, *v.joiners)}
+        enc, model = self.enc, self.model
+        for a, assignment in self.fixed.items():
+            minutes = int(enc.minutes[a])
+            before, after = enc.occupied(assignment.mode)
+            taking_part: set[int] = set()
+            for k, slot in enumerate(assignment.starts):
+                day = int(slot) // SLOTS_PER_DAY
+                for e in assignment.experts(k):
+                    if e not in relevant:
+                        continue
+                    taking_part.add(e)
+                    res = self.experts[e]
+                    res.intervals.append(model.new_fixed_size_interval_var(
+                        SLOT_MINUTES * int(slot) - before, minutes + before + after,
+                        f"held_{a}_{k}_{e}"))
+                    res.day_intervals.append(
+                        model.new_fixed_size_interval_var(day, 1, f"held_day_{a}_{k}_{e}"))
+                    res.week_intervals.append(model.new_fixed_size_interval_var(
+                        int(enc.iso_week[day]), 1, f"held_week_{a}_{k}_{e}"))
+                    res.fixed_sessions += 1
+            for e in taking_part:
+                self.experts[e].fixed_associations += 1
+
     def add_expert_workload(self) -> None:
         """Rule 6: no overlap (travel buffer around onsite), day and week caps."""
         enc, model = self.enc, self.model
@@ -263,11 +317,12 @@ class PlanModel:
                 mode = self.session_mode(a, e)
                 for k, start in enumerate(v.lead_start[i]):
                     assert start is not None
-                    self._book(e, v, k, start, v.lead[i], mode, minutes)
+                    self._book(e, v, k, start, v.lead[i], minutes, {mode: v.lead[i]})
+            onsite = [v.lead[i] for i, e in enumerate(v.leads)
+                      if self.session_mode(a, e) == MODE_ONSITE]
             for (j, k), var in v.join.items():
-                modes = {self.session_mode(a, e) for e in v.leads}
-                mode = MODE_ONSITE if MODE_ONSITE in modes else min(modes)
-                self._book(j, v, k, v.join_start[(j, k)], var, mode, minutes)
+                self._book(j, v, k, v.join_start[(j, k)], var, minutes,
+                           self._joiner_presence_by_mode(v, j, k, var, onsite))
         for e, res in enumerate(self.experts):
             if len(res.intervals) > 1:
                 model.add_no_overlap(res.intervals)
@@ -281,16 +336,34 @@ class PlanModel:
                     int(enc.expert_max_per_week[e]),
                 )
 
+    def _joiner_presence_by_mode(
+        self, v: AssociationVars, j: int, k: int, present: cp_model.IntVar,
+        onsite: list[cp_model.IntVar],
+    ) -> dict[int, cp_model.IntVar]:
+        """A joiner's session is onsite or online as the lead's choice makes it."""
+        if not onsite:
+            return {1 - MODE_ONSITE: present}
+        if len(onsite) == len(v.leads):
+            return {MODE_ONSITE: present}
+        on = self.model.new_bool_var(f"join_onsite_{v.index}_{j}_{k}")
+        off = self.model.new_bool_var(f"join_online_{v.index}_{j}_{k}")
+        self.model.add(on + off == present)
+        self.model.add(on <= sum(onsite))
+        self.model.add(off <= 1 - sum(onsite))
+        return {MODE_ONSITE: on, 1 - MODE_ONSITE: off}
+
     def _book(
         self, e: int, v: AssociationVars, k: int, start: cp_model.IntVar,
-        present: cp_model.IntVar, mode: int, minutes: int,
+        present: cp_model.IntVar, minutes: int, by_mode: dict[int, cp_model.IntVar],
     ) -> None:
-        before, after = self.enc.occupied(mode)
         res = self.experts[e]
         name = f"{v.index}_{k}_{e}"
-        res.intervals.append(self.model.new_optional_fixed_size_interval_var(
-            SLOT_MINUTES * start - before, minutes + before + after, present, f"busy_{name}"
-        ))
+        for mode, in_mode in by_mode.items():
+            before, after = self.enc.occupied(mode)
+            res.intervals.append(self.model.new_optional_fixed_size_interval_var(
+                SLOT_MINUTES * start - before, minutes + before + after, in_mode,
+                f"busy_{name}_{mode}"
+            ))
         res.day_intervals.append(
             self.model.new_optional_fixed_size_interval_var(v.day[k], 1, present, f"day_{name}")
         )
@@ -312,7 +385,8 @@ class PlanModel:
                 self.model.add_implication(joined, v.served)
         for e, res in enumerate(self.experts):
             if res.associations:
-                self.model.add(sum(res.associations) <= int(self.enc.expert_max_associations[e]))
+                self.model.add(sum(res.associations)
+                               <= int(self.enc.expert_max_associations[e]) - res.fixed_associations)
 
     def add_pinned_unchanged(self) -> None:
         """Rule 9: pinned sessions keep their lead, joiners, time and mode."""
@@ -327,18 +401,68 @@ class PlanModel:
                     if kk == k:
                         self.model.add(var == int(j in pin.joiners))
 
+    # -- hints and decoding ---------------------------------------------------------------
+
+    def hint(self, solution: Mapping[int, Assignment]) -> None:
+        """Hint every decision variable from ``solution`` (idle starts to any allowed value)."""
+        model = self.model
+        for a, v in self.associations.items():
+            assignment = solution.get(a)
+            model.add_hint(v.served, assignment is not None)
+            for i, e in enumerate(v.leads):
+                model.add_hint(v.lead[i], assignment is not None and assignment.lead == e)
+            for (j, k), var in v.join.items():
+                model.add_hint(var, bool(assignment and assignment.joiners
+                                         and j in assignment.joiners[k]))
+            chosen = set()
+            if assignment is not None and assignment.lead in v.leads:
+                for k, lead_start in enumerate(v.lead_start[v.leads.index(assignment.lead)]):
+                    if lead_start is not None:
+                        model.add_hint(lead_start, assignment.starts[k])
+                        chosen.add(lead_start.index)
+                for (j, k), var in v.join_start.items():
+                    if assignment.joiners and j in assignment.joiners[k]:
+                        model.add_hint(var, assignment.starts[k])
+                        chosen.add(var.index)
+            # Starts of experts not taking part are free: hint them to any allowed value.
+            idle = [*(x for starts in v.lead_start.values() for x in starts if x is not None),
+                    *v.join_start.values()]
+            for var in idle:
+                if var.index not in chosen:
+                    model.add_hint(var, next(iter(var.proto.domain)))
+            if assignment is not None:
+                for k, slot in enumerate(assignment.starts):
+                    day = slot // SLOTS_PER_DAY
+                    model.add_hint(v.start[k], slot)
+                    model.add_hint(v.day[k], day)
+                    model.add_hint(v.week[k], int(self.enc.iso_week[day]))
+
+    def decode(self, value: Callable[[cp_model.IntVar], int]) -> dict[int, Assignment]:
+        """The assignments of the associations served in a solution read through ``value``."""
+        solution: dict[int, Assignment] = {}
+        for a, v in self.associations.items():
+            if not value(v.served):
+                continue
+            lead = next(e for i, e in enumerate(v.leads) if value(v.lead[i]))
+            starts = [value(s) for s in v.start]
+            joiners: list[list[int]] = [[] for _ in starts]
+            for (j, k), var in sorted(v.join.items(), key=lambda item: item[0]):
+                if value(var):
+                    joiners[k].append(j)
+            solution[a] = Assignment(lead, starts, self.session_mode(a, lead), joiners)
+        return solution
+
     # -- objectives, in the spec's order ------------------------------------------------
 
-    def objective_service(self) -> tuple[LinearExpr, int]:
+    def objective_service(self) -> tuple[cp_model.LinearExpr, int]:
         """Serve the most; among equals, earlier applicants. Returns (expr, weight of one)."""
         count = len(self.enc.association_ids)
         weight = count * (count + 1) // 2 + 1
-        expr = sum(
-            (weight + (count - v.index)) * v.served for v in self.associations.values()
-        )
-        return expr, weight
+        served = [v.served for v in self.associations.values()]
+        weights = [weight + (count - v.index) for v in self.associations.values()]
+        return cp_model.LinearExpr.weighted_sum(served, weights), weight
 
-    def objective_coverage(self) -> LinearExpr:
+    def objective_coverage(self) -> cp_model.LinearExpr:
         """Secondary needs covered by the lead's qualifications or a joiner's."""
         enc, terms = self.enc, []
         for v in self.associations.values():
@@ -352,33 +476,18 @@ class PlanModel:
                 self.model.add(covered <= sum(sources))
                 v.covered[need] = covered
                 terms.append(covered)
-        return sum(terms)
+        return cp_model.LinearExpr.sum(terms)
 
-    def objective_industry(self) -> LinearExpr:
+    def objective_industry(self) -> cp_model.LinearExpr:
         enc = self.enc
-        return sum(
+        return cp_model.LinearExpr.sum([
             v.lead[i]
             for v in self.associations.values()
             for i, e in enumerate(v.leads)
             if enc.industry_match[v.index, e]
-        )
+        ])
 
-    def objective_load(self) -> cp_model.IntVar:
-        """The largest number of sessions any expert holds."""
-        loads = []
-        for e, res in enumerate(self.experts):
-            if not res.sessions:
-                continue
-            load = self.model.new_int_var(0, len(res.sessions), f"load_{e}")
-            self.model.add(load == sum(res.sessions))
-            loads.append(load)
-        top = self.model.new_int_var(0, max((len(r.sessions) for r in self.experts), default=0),
-                                     "max_load")
-        if loads:
-            self.model.add_max_equality(top, loads)
-        return top
-
-    def objective_gaps(self) -> LinearExpr:
+    def objective_gaps(self) -> cp_model.LinearExpr:
         """Days away from the target gap, summed over consecutive sessions."""
         target, terms = self.enc.target_gap_days, []
         for v in self.associations.values():
@@ -386,5 +495,45 @@ class PlanModel:
                 deviation = self.model.new_int_var(0, self.enc.n_days, f"gapdev_{v.index}_{k}")
                 self.model.add_abs_equality(deviation, v.day[k + 1] - v.day[k] - target)
                 terms.append(deviation)
-        return sum(terms)
+        return cp_model.LinearExpr.sum(terms)
 
+
+    def objective_load_above(self, top: int) -> tuple[cp_model.LinearExpr, int]:
+        """A neighbourhood's share of the busiest load, and the largest value it can take.
+
+        Each expert at ``top`` sessions costs 1, and each session above ``top`` costs
+        more than every expert at the top together: the top never rises to spread load.
+        """
+        over_weight = 1 + sum(1 for r in self.experts if r.sessions)
+        terms, most = [], 0
+        for e, res in enumerate(self.experts):
+            ceiling = res.fixed_sessions + len(res.sessions)
+            if not res.sessions or ceiling < top:
+                continue
+            at_top = self.model.new_bool_var(f"at_top_{e}")
+            over = self.model.new_int_var(0, max(0, ceiling - top), f"over_top_{e}")
+            self.model.add(res.load() <= top - 1 + at_top + over)
+            terms.append(at_top + over_weight * over)
+            most += 1 + over_weight * max(0, ceiling - top)
+        return cp_model.LinearExpr.sum(terms), most
+
+    def objective_keep(self, kept: Iterable[KeptSession]) -> cp_model.LinearExpr:
+        """Published sessions left at their time with their lead (objective 6)."""
+        terms = []
+        for session in kept:
+            v = self.associations.get(session.association)
+            if v is None or session.lead not in v.leads or session.number > len(v.start):
+                continue
+            k = session.number - 1
+            if not _in_domain(v.start[k], session.start):
+                continue
+            stays = self.model.new_bool_var(f"kept_{session.association}_{k}")
+            self.model.add(v.start[k] == session.start).only_enforce_if(stays)
+            self.model.add_implication(stays, v.lead[v.leads.index(session.lead)])
+            terms.append(stays)
+        return cp_model.LinearExpr.sum(terms)
+
+
+def _in_domain(var: cp_model.IntVar, value: int) -> bool:
+    bounds = list(var.proto.domain)
+    return any(low <= value <= high for low, high in zip(bounds[::2], bounds[1::2], strict=True))

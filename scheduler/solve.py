@@ -1,42 +1,54 @@
-"""Plan a scenario: encode, match, hint with the greedy plan, then solve stage by stage.
+"""Plan a scenario: encode, match, hint with the greedy plan, then solve in two stages.
 
-The spec's objectives are lexicographic. Each stage optimises one of them with the
-earlier ones held at the values reached, hinted with the previous stage's
-solution, so every stage starts from a feasible plan and can only improve on it.
+The spec's objectives are lexicographic. Stage one, ``service``, is one CP-SAT model
+over everything: who is served, proven optimal where time allows. Stage two,
+``improve``, holds who is served and improves objectives 2 to 6 by large-neighbourhood
+search (``scheduler.improve``), so it starts from a rule-abiding plan and only ever
+improves on it.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from ortools.sat.python import cp_model
 
 from domain.errors import InputError, Issue
 from domain.loading import scenario_sha256
-from domain.plan import Plan
+from domain.plan import Plan, Session
 from domain.scenario import Scenario
 from matcher.core import match
 from matcher.encoding import MODE_NAMES, SLOT_MINUTES, SLOTS_PER_DAY, Encoding, encode
 from scheduler.greedy import plan_greedy
-from scheduler.model import PinnedSession, PlanModel
-from scheduler.solution import Assignment, Solution, build_plan
+from scheduler.improve import Budget, Improver
+from scheduler.model import KeptSession, PinnedSession, PlanModel
+from scheduler.scoring import Score, score
+from scheduler.solution import build_plan
 
-STAGES = ("service", "coverage", "industry", "load", "gaps")
-# Share of the time limit each stage may use; unused time flows to later stages.
-STAGE_SHARES = {"service": 0.4, "coverage": 0.25, "industry": 0.1, "load": 0.1, "gaps": 0.15}
-VERSION = "0.1.0"
+STAGES = ("service", "improve")
+# Stage one may use this share of the time limit; what it leaves goes to stage two.
+SERVICE_SHARE = 0.4
+VERSION = "0.2.0"
 
 
 @dataclass(frozen=True)
 class Progress:
+    """One line of the search: a stage's objective and bound at ``elapsed`` seconds.
+
+    In ``service`` the objective is the number served; in ``improve`` it is the number
+    of secondary needs covered and the bound those any candidate could cover, with the
+    other figures in ``detail``.
+    """
+
     stage: str
     elapsed: float
     objective: float
     bound: float
+    detail: str = ""
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -48,6 +60,10 @@ class SolveOptions:
     workers: int = 2
     seed: int = 0
     progress: ProgressCallback | None = None
+    # Published sessions a re-plan should move as little as it can (objective 6).
+    keep: Sequence[Session] = ()
+    # Set from another thread (Ctrl-C, a cancelled job): stop and return the best so far.
+    stop: threading.Event | None = None
 
 
 @dataclass
@@ -134,67 +150,60 @@ def pinned_sessions(enc: Encoding) -> list[PinnedSession]:
     return pins
 
 
-class _Stages:
-    """Runs the lexicographic stages on one model, carrying the incumbent forward."""
+def kept_sessions(enc: Encoding, sessions: Sequence[Session]) -> list[KeptSession]:
+    """Published sessions on the arrays; those of withdrawn associations or gone experts
+    cannot be kept and are left out."""
+    index = {association_id: a for a, association_id in enumerate(enc.association_ids)}
+    experts = {expert_id: e for e, expert_id in enumerate(enc.expert_ids)}
+    kept = []
+    for session in sessions:
+        a, lead = index.get(session.association_id), experts.get(session.lead_id)
+        day = (session.date - enc.days[0]).days
+        if a is None or lead is None or not 0 <= day < enc.n_days or session.start % SLOT_MINUTES:
+            continue
+        kept.append(KeptSession(a, session.number,
+                                day * SLOTS_PER_DAY + session.start // SLOT_MINUTES, lead))
+    return kept
 
-    def __init__(self, pm: PlanModel, options: SolveOptions, started: float) -> None:
-        self.pm, self.options, self.started = pm, options, started
-        self.values: list[int] | None = None
-        self.results: dict[str, StageResult] = {}
 
-    def budget(self, stage: str) -> float:
-        if self.options.workers == 1:  # deterministic: fixed shares, no wall clock
-            return self.options.time_limit * STAGE_SHARES[stage]
-        remaining = self.options.time_limit - (time.monotonic() - self.started)
-        later = sum(STAGE_SHARES[s] for s in STAGES[STAGES.index(stage):])
-        return max(0.5, remaining * STAGE_SHARES[stage] / later)
+def _solver(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = options.workers
+    params.random_seed = options.seed
+    # Probing expands every start domain into literals: seconds of presolve, little gain.
+    params.cp_model_probing_level = 0
+    params.cp_model_presolve = os.environ.get("HAKEN_PRESOLVE", "0") == "1"
+    params.log_search_progress = bool(os.environ.get("HAKEN_SOLVER_LOG"))
+    if options.workers == 1:  # deterministic: CP-SAT's own clock, not the wall's
+        params.max_deterministic_time = seconds
+        params.max_time_in_seconds = 4 * seconds + 5
+    else:
+        params.max_time_in_seconds = seconds
+    return solver
 
-    def hint_from_values(self) -> None:
-        if self.values is not None:  # else keep the hint already given (the greedy plan)
-            self.pm.model.clear_hints()
-            hint = self.pm.model.proto.solution_hint
-            hint.vars.extend(range(len(self.values)))
-            hint.values.extend(self.values)
 
-    def run(self, stage: str, objective: Any, maximize: bool,
-            transform: Callable[[float], float] = float) -> cp_model.CpSolver | None:
-        model = self.pm.model
-        if maximize:
-            model.maximize(objective)
-        else:
-            model.minimize(objective)
-        self.hint_from_values()
-        solver = cp_model.CpSolver()
-        params = solver.parameters
-        budget = self.budget(stage)
-        params.num_workers = self.options.workers
-        params.random_seed = self.options.seed
-        # Probing expands every start domain into literals: seconds of presolve, little gain.
-        params.cp_model_probing_level = 0
-        params.cp_model_presolve = os.environ.get("HAKEN_PRESOLVE", "0") == "1"
-        params.log_search_progress = bool(os.environ.get("HAKEN_SOLVER_LOG"))
-        if self.options.workers == 1:
-            params.max_deterministic_time = budget
-            params.max_time_in_seconds = 4 * budget + 5
-        else:
-            params.max_time_in_seconds = budget
-        stage_start = time.monotonic()
-        status = solver.solve(model, _Reporter(stage, self.started, self.options.progress,
-                                               transform))
-        name = solver.status_name(status)
-        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        self.results[stage] = StageResult(
-            name,
-            transform(solver.objective_value) if found else None,
-            transform(solver.best_objective_bound) if found else None,
-            round(time.monotonic() - stage_start, 2),
-        )
-        if status == cp_model.INFEASIBLE:
-            return None
-        if found:
-            self.values = list(solver.response_proto.solution)
-            return solver
-        return None
+def _solve_stopping(solver: cp_model.CpSolver, model: cp_model.CpModel,
+                    callback: cp_model.CpSolverSolutionCallback,
+                    stop: threading.Event | None) -> cp_model.CpSolverStatus:
+    """``solver.solve``, cut short when ``stop`` is set from another thread."""
+    if stop is None:
+        return solver.solve(model, callback)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.1):
+            if stop.is_set():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        return solver.solve(model, callback)
+    finally:
+        done.set()
+        watcher.join()
 
 
 def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult:
@@ -203,119 +212,78 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
     enc = encode(scenario)
     matching = match(enc, bound_seconds=min(5.0, max(1.0, options.time_limit / 10)))
     pins = pinned_sessions(enc)
-    greedy = plan_greedy(enc, matching, pins)
-    pm = PlanModel(enc, matching, pins)
-    service, weight = pm.objective_service()
+    kept = kept_sessions(enc, options.keep)
+    greedy = plan_greedy(enc, matching, pins, kept)
+    results: dict[str, StageResult] = {}
 
-    stages = _Stages(pm, options, started)
-    _hint_greedy(pm, greedy)
-    pinned_joins = {(p.association, j, p.number - 1) for p in pins for j in p.joiners}
-    join_vars = [
-        var for v in pm.associations.values() for (j, k), var in v.join.items()
-        if (v.index, j, k) not in pinned_joins
-    ]
-    proto = pm.model.proto
-    for var in join_vars:  # joiners only use capacity: leave them out while serving
-        proto.variables[var.index].domain[1] = 0
-    solver = stages.run("service", service, True, transform=lambda x: float(int(x) // weight))
-    if solver is None and stages.results["service"].status == "INFEASIBLE":
+    # Stage one: who is served. Joiners only use capacity, so the model leaves them out
+    # (pinned joiners excepted); published sessions kept only break ties.
+    pm = PlanModel(enc, matching, pins, with_joiners=False)
+    service, weight = pm.objective_service()
+    keep = pm.objective_keep(kept)
+    scale = len(kept) + 1
+    pm.model.maximize(scale * service + keep)
+    pm.hint(greedy)
+    service_seconds = options.time_limit * SERVICE_SHARE
+    solver = _solver(options, service_seconds)
+    stage_start = time.monotonic()
+    transform: Callable[[float], float] = lambda x: float(int(x) // (scale * weight))  # noqa: E731
+    status = _solve_stopping(solver, pm.model,
+                             _Reporter("service", started, options.progress, transform),
+                             options.stop)
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    status_name = solver.status_name(status)
+    results["service"] = StageResult(
+        status_name,
+        transform(solver.objective_value) if found else None,
+        transform(solver.best_objective_bound) if found else None,
+        round(time.monotonic() - stage_start, 2),
+    )
+    if status == cp_model.INFEASIBLE:
         raise InputError("scenario", [Issue("pinned", "the pinned sessions cannot all be kept "
                                             "within the hard rules")])
-    service_bound = stages.results["service"].bound
     upper = matching.upper_bound
-    if service_bound is not None and stages.results["service"].status in ("OPTIMAL", "FEASIBLE"):
-        upper = min(upper, int(service_bound))
-
-    if solver is not None:
-        for v in pm.associations.values():
-            pm.model.add(v.served == solver.value(v.served))
-        for var in join_vars:
-            proto.variables[var.index].domain[1] = 1
-        # Each objective's helper variables are made only when its stage comes, so
-        # the previous stage's solution is a complete hint for everything before.
-        for stage, make_objective, maximize in (("coverage", pm.objective_coverage, True),
-                                                ("industry", pm.objective_industry, True),
-                                                ("load", pm.objective_load, False)):
-            objective = make_objective()
-            current = stages.run(stage, objective, maximize)
-            if current is None:
-                break
-            value = current.value(objective)
-            pm.model.add(objective >= value if maximize else objective <= value)
-            solver = current
-        else:
-            for v in pm.associations.values():  # only the dates move from here on
-                for var in (*v.lead, *v.join.values()):
-                    pm.model.add(var == solver.value(var))
-            current = stages.run("gaps", pm.objective_gaps(), False)
-            solver = current or solver
-        solution = _decode(pm, solver, stages.values)
-        status = stages.results["service"].status
+    if found:
+        upper = min(upper, int(transform(solver.best_objective_bound)))
+        solution = pm.decode(solver.value)
     else:
-        solution, status = greedy, "GREEDY_FALLBACK"
+        solution, status_name = greedy, "GREEDY_FALLBACK"
+
+    # Stage two: objectives 2 to 6 by large-neighbourhood search, who is served held.
+    improve_start = time.monotonic()
+    remaining = options.time_limit - (improve_start - started)
+    budget = Budget(
+        seconds=(options.time_limit - service_seconds if options.workers == 1
+                 else max(0.5, remaining)),
+        deterministic=options.workers == 1,
+        stop=options.stop,
+    )
+
+    def report(current: Score) -> None:
+        if options.progress is not None:
+            options.progress(Progress("improve", time.monotonic() - started, current.covered,
+                                      current.coverable, current.describe()))
+
+    improver = Improver(enc, matching, pins, kept, workers=options.workers, seed=options.seed,
+                        report=report)
+    solution = improver.run(solution, budget)
+    final = score(enc, matching, solution, kept)
+    results["improve"] = StageResult(
+        f"{improver.improvements} improvements in {improver.steps} steps",
+        float(final.covered), float(final.coverable), round(time.monotonic() - improve_start, 2))
+
     wall = time.monotonic() - started
     plan = build_plan(
         enc, matching, solution,
         scenario_hash=scenario_sha256(scenario),
         upper_bound=upper,
-        solver_status=status,
+        solver_status=status_name,
         wall_seconds=wall,
-        objectives={name: vars(result) for name, result in stages.results.items()},
+        objectives={name: vars(result) for name, result in results.items()},
         parameters={"time_limit": options.time_limit, "workers": options.workers,
                     "seed": options.seed, "haken_version": VERSION,
                     "flow_bound": matching.flow_bound,
-                    "assignment_bound": matching.assignment_bound},
+                    "assignment_bound": matching.assignment_bound,
+                    "kept_sessions": final.kept, "published_sessions": len(options.keep)},
     )
-    return PlanResult(plan, stages.results)
-
-
-def _hint_greedy(pm: PlanModel, greedy: Solution) -> None:
-    model = pm.model
-    for a, v in pm.associations.items():
-        assignment = greedy.get(a)
-        model.add_hint(v.served, assignment is not None)
-        for i, e in enumerate(v.leads):
-            model.add_hint(v.lead[i], assignment is not None and assignment.lead == e)
-        for (j, k), var in v.join.items():
-            model.add_hint(var, bool(assignment and assignment.joiners
-                                     and j in assignment.joiners[k]))
-        # Starts of experts not taking part are free: hint them to any allowed value.
-        idle = [*(x for starts in v.lead_start.values() for x in starts if x is not None),
-                *v.join_start.values()]
-        chosen = set()
-        if assignment is not None and assignment.lead in v.leads:
-            for k, lead_start in enumerate(v.lead_start[v.leads.index(assignment.lead)]):
-                if lead_start is not None:
-                    model.add_hint(lead_start, assignment.starts[k])
-                    chosen.add(lead_start.index)
-            for (j, k), var in v.join_start.items():
-                if assignment.joiners and j in assignment.joiners[k]:
-                    model.add_hint(var, assignment.starts[k])
-                    chosen.add(var.index)
-        for var in idle:
-            if var.index not in chosen:
-                model.add_hint(var, next(iter(var.proto.domain)))
-        if assignment is not None:
-            for k, slot in enumerate(assignment.starts):
-                model.add_hint(v.start[k], slot)
-                model.add_hint(v.day[k], slot // SLOTS_PER_DAY)
-                model.add_hint(v.week[k], int(pm.enc.iso_week[slot // SLOTS_PER_DAY]))
-
-
-def _decode(pm: PlanModel, solver: cp_model.CpSolver, values: list[int] | None) -> Solution:
-    def value(var: cp_model.IntVar) -> int:
-        return values[var.index] if values is not None else solver.value(var)
-
-    solution: Solution = {}
-    for a, v in pm.associations.items():
-        if not value(v.served):
-            continue
-        lead = next(e for i, e in enumerate(v.leads) if value(v.lead[i]))
-        starts = [value(s) for s in v.start]
-        joiners: list[list[int]] = [[] for _ in starts]
-        for (j, k), var in sorted(v.join.items(), key=lambda item: item[0]):
-            if value(var):
-                joiners[k].append(j)
-        solution[a] = Assignment(lead, starts, pm.session_mode(a, lead), joiners)
-    return solution
-
+    return PlanResult(plan, results)

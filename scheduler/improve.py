@@ -1,0 +1,249 @@
+"""Objectives 2 to 6 once service is settled: large-neighbourhood search.
+
+Who is served is fixed by then. Each step frees a small group of served associations
+that share experts (their leads, joiners and dates), holds every other booking where it
+is, and asks CP-SAT for the best rearrangement of the group under one weighted
+objective whose weights make it lexicographic in the spec's order: coverage, then
+industry, then load above the current top, then gap deviation, then published sessions
+kept. A step is taken only when it improves that objective, so the incumbent never gets
+worse on an earlier objective for the sake of a later one.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from matcher.core import Matching
+from matcher.encoding import Encoding
+from scheduler.model import KeptSession, PinnedSession, PlanModel
+from scheduler.reinsert import Reinserter
+from scheduler.scoring import (
+    Score,
+    coverable_needs,
+    covered_needs,
+    expert_loads,
+    gap_deviation,
+    score,
+)
+from scheduler.solution import Assignment, Solution
+
+# A neighbourhood starts at this many associations and adapts: it grows while CP-SAT
+# proves steps optimal quickly and shrinks while it runs out of time.
+FIRST_SIZE = 12
+SMALLEST, LARGEST = 4, 40
+STEP_SECONDS = 2.0
+# What one re-insertion counts for against a deterministic (one-worker) budget.
+REINSERT_COST = 0.002
+
+
+@dataclass
+class Budget:
+    """When to stop: wall-clock seconds, or CP-SAT's deterministic time with one worker."""
+
+    seconds: float
+    deterministic: bool
+    stop: threading.Event | None = None
+    spent: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.started = time.monotonic()
+
+    def remaining(self) -> float:
+        if self.stop is not None and self.stop.is_set():
+            return 0.0
+        if self.deterministic:
+            return self.seconds - self.spent
+        return self.seconds - (time.monotonic() - self.started)
+
+
+class Improver:
+    def __init__(
+        self, enc: Encoding, matching: Matching, pins: Sequence[PinnedSession],
+        kept: Sequence[KeptSession], *, workers: int, seed: int,
+        report: Callable[[Score], None] | None = None,
+    ) -> None:
+        self.enc, self.matching = enc, matching
+        self.pins, self.kept = list(pins), list(kept)
+        self.workers, self.seed = workers, seed
+        self.rng = random.Random(seed)
+        self.report = report
+        self.size = FIRST_SIZE
+        self.last_optimal = False
+        self.steps = self.improvements = self.passes = 0
+        self.coverable = {a: coverable_needs(enc, matching, a)
+                          for a in range(len(enc.association_ids))}
+        self.kept_by_association: dict[int, list[KeptSession]] = {}
+        for session in self.kept:
+            self.kept_by_association.setdefault(session.association, []).append(session)
+
+    # -- where to look ----------------------------------------------------------------
+
+    def potential(self, a: int, assignment: Assignment) -> float:
+        """How much association ``a`` might still gain: uncovered needs weigh most."""
+        enc = self.enc
+        uncovered = len(self.coverable[a] - covered_needs(enc, a, assignment))
+        industry = int(not enc.industry_match[a, assignment.lead]
+                       and bool(enc.industry_match[a, self.matching.leads[a]].any()))
+        moved = sum(1 for s in self.kept_by_association.get(a, ())
+                    if assignment.starts[s.number - 1] != s.start or assignment.lead != s.lead)
+        gaps = gap_deviation(enc, assignment) / max(1, enc.target_gap_days)
+        return 1.0 + 8 * uncovered + 3 * industry + 2 * moved + gaps
+
+    def neighbourhood(self, solution: Solution) -> list[int]:
+        """A seed association chosen by potential, and others that share its experts."""
+        served = sorted(solution)
+        if len(served) <= self.size:
+            return served
+        weights = [self.potential(a, solution[a]) for a in served]
+        seed = self.rng.choices(served, weights=weights)[0]
+        by_expert: dict[int, list[int]] = {}
+        for a in served:
+            x = solution[a]
+            for e in {x.lead, *(j for js in x.joiners for j in js)}:
+                by_expert.setdefault(e, []).append(a)
+        chosen = {seed}
+        frontier = [seed]
+        while frontier and len(chosen) < self.size:
+            a = frontier.pop(0)
+            x = solution[a]
+            experts = {x.lead, *(j for js in x.joiners for j in js)}
+            for options in self.matching.joiners[a].values():
+                experts.update(int(e) for e in options)
+            experts.update(int(e) for e in self.matching.leads[a])
+            related = sorted({b for e in experts for b in by_expert.get(e, ())} - chosen)
+            self.rng.shuffle(related)
+            for b in related[: self.size - len(chosen)]:
+                chosen.add(b)
+                frontier.append(b)
+        return sorted(chosen)
+
+    # -- one step -------------------------------------------------------------------
+
+    def step(self, solution: Solution, budget: Budget) -> Solution | None:
+        """Re-optimise one neighbourhood; the improved assignments, or None."""
+        subset = self.neighbourhood(solution)
+        loads = expert_loads(self.enc, solution)
+        top = int(loads.max()) if loads.size else 0
+        pm = PlanModel(self.enc, self.matching, self.pins, subset=subset, fixed=solution)
+        model = pm.model
+        for v in pm.associations.values():
+            model.add(v.served == 1)
+        objective = self.weighted_objective(pm, top)
+        model.maximize(objective)
+        pm.hint({a: solution[a] for a in subset})
+
+        # First complete the hint: fix the decisions and let CP-SAT fill in the rest.
+        base_solver = self.solver(min(2.0, max(0.1, budget.remaining())), budget)
+        base_solver.parameters.fix_variables_to_their_hinted_value = True
+        status = base_solver.solve(model)
+        budget.spent += base_solver.deterministic_time
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        base = base_solver.objective_value
+        model.clear_hints()
+        for i, value in enumerate(base_solver.response_proto.solution):
+            model.proto.solution_hint.vars.append(i)
+            model.proto.solution_hint.values.append(value)
+
+        limit = min(STEP_SECONDS, budget.remaining())
+        if limit <= 0.05:
+            return None
+        solver = self.solver(limit, budget)
+        status = solver.solve(model)
+        budget.spent += solver.deterministic_time
+        self.steps += 1
+        self.last_optimal = status == cp_model.OPTIMAL
+        if status == cp_model.OPTIMAL:
+            self.size = min(LARGEST, self.size + 2)
+        elif self.size > SMALLEST:
+            self.size -= 1
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        if solver.objective_value <= base:
+            return None
+        self.improvements += 1
+        improved = dict(solution)
+        improved.update(pm.decode(solver.value))
+        return improved
+
+    def solver(self, seconds: float, budget: Budget) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.num_workers = self.workers
+        params.random_seed = self.seed + self.steps
+        params.cp_model_probing_level = 0
+        params.cp_model_presolve = False
+        if budget.deterministic:
+            params.max_deterministic_time = seconds
+            params.max_time_in_seconds = 4 * seconds + 5
+        else:
+            params.max_time_in_seconds = seconds
+        return solver
+
+    def weighted_objective(self, pm: PlanModel, top: int) -> cp_model.LinearExprT:
+        """Coverage, industry, load, gaps and kept sessions, weighted to be lexicographic.
+
+        Each weight exceeds the largest value every later term can take in this
+        neighbourhood, so no amount of a later objective buys a unit of an earlier one.
+        """
+        enc = self.enc
+        members = list(pm.associations)
+        kept = [s for a in members for s in self.kept_by_association.get(a, ())]
+        keep = pm.objective_keep(kept)
+        keep_most = len(kept)
+        gaps = pm.objective_gaps()
+        gaps_most = sum((len(pm.associations[a].start) - 1) * enc.n_days for a in members)
+        load, load_most = pm.objective_load_above(top)
+        industry = pm.objective_industry()
+        industry_most = len(members)
+        coverage = pm.objective_coverage()
+        w_gaps = keep_most + 1
+        w_load = w_gaps * (gaps_most + 1)
+        w_industry = w_load * (load_most + 1)
+        w_coverage = w_industry * (industry_most + 1)
+        return (w_coverage * coverage + w_industry * industry - w_load * load
+                - w_gaps * gaps + keep)
+
+    # -- the loop -------------------------------------------------------------------
+
+    def run(self, solution: Solution, budget: Budget) -> Solution:
+        """Alternate exact re-insertion passes and CP-SAT neighbourhoods until time is up."""
+        if not solution:
+            return solution
+        reinserter = Reinserter(self.enc, self.matching, self.kept,
+                                pinned={pin.association for pin in self.pins})
+        current = score(self.enc, self.matching, solution, self.kept)
+        reinsert = True
+        while budget.remaining() > 0.1:
+            if reinsert:
+                order = sorted(solution, key=lambda a: (-self.potential(a, solution[a]), a))
+                solution, changed = reinserter.improve_all(solution, order)
+                budget.spent += REINSERT_COST * len(order)
+                self.passes += 1
+                reinsert = changed > 0
+                if changed:
+                    current = self.accept(solution)
+                    continue
+            improved = self.step(solution, budget)
+            if improved is None:
+                # Everything fits in one neighbourhood, proven optimal: nothing is left.
+                if len(solution) <= self.size and self.last_optimal:
+                    break
+                continue
+            candidate = score(self.enc, self.matching, improved, self.kept)
+            if candidate.key() > current.key():
+                solution, current = improved, self.accept(improved)
+                reinsert = True
+        return solution
+
+    def accept(self, solution: Solution) -> Score:
+        current = score(self.enc, self.matching, solution, self.kept)
+        if self.report is not None:
+            self.report(current)
+        return current

@@ -1,0 +1,314 @@
+"""Exact re-insertion of one association with every other booking held.
+
+Given everyone else's sessions, the best lead, joiners and days for one association
+are found by dynamic programming over (session, day, needs covered so far): each
+transition costs the gap's distance from the target, each joiner option the load it
+adds. Re-inserting associations one at a time, and keeping a change only when the
+whole plan's score improves, raises coverage and brings gaps near the target quickly
+at any size; CP-SAT neighbourhoods (``scheduler.improve``) then find the moves that
+need several associations to change at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.core import Matching
+from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, Encoding
+from scheduler.model import KeptSession
+from scheduler.scoring import covered_needs, gap_deviation, kept_count
+from scheduler.solution import Assignment, Solution
+
+# Far above any real cost, and small enough that sums of a few never overflow int64.
+INFINITE = 2**50
+
+
+@dataclass(frozen=True)
+class Booking:
+    association: int
+    day: int
+    start: int  # minutes from the day's midnight
+    end: int
+    pad: int  # travel buffer around it (onsite), minutes
+
+
+class Bookings:
+    """Every expert's sessions, indexed for the questions re-insertion asks."""
+
+    def __init__(self, enc: Encoding, solution: Solution) -> None:
+        self.enc = enc
+        n = len(enc.expert_ids)
+        self.items: list[list[Booking]] = [[] for _ in range(n)]
+        self.per_day: list[Counter[int]] = [Counter() for _ in range(n)]
+        self.per_week: list[Counter[int]] = [Counter() for _ in range(n)]
+        self.associations: list[set[int]] = [set() for _ in range(n)]
+        self.load = np.zeros(n, dtype=np.int64)
+        for a, assignment in solution.items():
+            self.add(a, assignment)
+
+    def _pad(self, mode: int) -> int:
+        return self.enc.occupied(mode)[0]
+
+    def add(self, a: int, assignment: Assignment) -> None:
+        minutes, pad = int(self.enc.minutes[a]), self._pad(assignment.mode)
+        for k, slot in enumerate(assignment.starts):
+            day, half_hour = divmod(int(slot), SLOTS_PER_DAY)
+            start = half_hour * SLOT_MINUTES
+            for e in assignment.experts(k):
+                self.items[e].append(Booking(a, day, start, start + minutes, pad))
+                self.per_day[e][day] += 1
+                self.per_week[e][int(self.enc.iso_week[day])] += 1
+                self.associations[e].add(a)
+                self.load[e] += 1
+
+    def remove(self, a: int, assignment: Assignment) -> None:
+        for k, slot in enumerate(assignment.starts):
+            day = int(slot) // SLOTS_PER_DAY
+            for e in assignment.experts(k):
+                self.items[e] = [b for b in self.items[e]
+                                 if not (b.association == a and b.day == day)]
+                self.per_day[e][day] -= 1
+                self.per_week[e][int(self.enc.iso_week[day])] -= 1
+                self.load[e] -= 1
+        for e in {e for k in range(len(assignment.starts)) for e in assignment.experts(k)}:
+            self.associations[e].discard(a)
+
+    def free_starts(self, e: int, minutes: int, mode: int) -> np.ndarray:
+        """(D, S): where ``e`` could start a new session without breaking rule 6."""
+        enc = self.enc
+        free = np.ones((enc.n_days, SLOTS_PER_DAY), dtype=bool)
+        pad = self._pad(mode)
+        for b in self.items[e]:
+            # Padded extents [start - p, end + p) and [b.start - q, b.end + q) must not meet.
+            low = (b.start - b.pad - minutes - pad) // SLOT_MINUTES + 1
+            high = -(-(b.end + b.pad + pad) // SLOT_MINUTES) - 1
+            if high >= low:
+                free[b.day, max(0, low): min(SLOTS_PER_DAY, high + 1)] = False
+        for day, count in self.per_day[e].items():
+            if count >= enc.expert_max_per_day[e]:
+                free[day] = False
+        full_weeks = [w for w, count in self.per_week[e].items()
+                      if count >= enc.expert_max_per_week[e]]
+        if full_weeks:
+            free[np.isin(enc.iso_week, full_weeks)] = False
+        return free
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One way to hold a session: the joiners present and the needs they add."""
+
+    joiners: tuple[int, ...]
+    needs: int  # bit mask over the association's uncovered needs
+    load_cost: int
+
+
+class Reinserter:
+    def __init__(self, enc: Encoding, matching: Matching, kept: Iterable[KeptSession] = (),
+                 pinned: Iterable[int] = ()) -> None:
+        self.enc, self.matching = enc, matching
+        self.pinned = set(pinned)
+        self.kept: dict[int, dict[int, KeptSession]] = {}
+        for session in kept:
+            self.kept.setdefault(session.association, {})[session.number - 1] = session
+        days = np.arange(enc.n_days)
+        step = days[None, :] - days[:, None]  # step[d, d2] = d2 - d
+        self.gap_days = np.where(step >= enc.min_gap_days,
+                                 np.abs(step - enc.target_gap_days), INFINITE)
+        n_e = len(enc.expert_ids)
+        self.joiner_candidates: list[dict[int, list[int]]] = []
+        for a in range(len(enc.association_ids)):
+            per_need = {}
+            for need in enc.secondary_needs[a]:
+                per_need[need] = [e for e in range(n_e) if enc.covers[e, need]
+                                  and not enc.conflict[a, e]
+                                  and enc.expert_max_associations[e] > 0]
+            self.joiner_candidates.append(per_need)
+
+    def improve_all(self, solution: Solution, order: Iterable[int]) -> tuple[Solution, int]:
+        """Re-insert each association in ``order``; keep what improves the whole plan."""
+        enc = self.enc
+        solution = dict(solution)
+        bookings = Bookings(enc, solution)
+
+        def part(a: int, x: Assignment) -> tuple[int, int, int, int]:
+            kept = list(self.kept.get(a, {}).values())
+            return (len(covered_needs(enc, a, x)), int(enc.industry_match[a, x.lead]),
+                    gap_deviation(enc, x), kept_count({a: x}, kept))
+
+        parts = {a: part(a, x) for a, x in solution.items()}
+        totals = [sum(p[i] for p in parts.values()) for i in range(4)]
+
+        def key(totals: list[int]) -> tuple[int, ...]:
+            top = int(bookings.load.max()) if bookings.load.size else 0
+            at_top = int((bookings.load == top).sum())
+            return (totals[0], totals[1], -top, -at_top, -totals[2], totals[3])
+
+        improved = 0
+        for a in order:
+            if a in self.pinned or a not in solution:
+                continue
+            old = solution[a]
+            before = key(totals)
+            top = -before[2]
+            bookings.remove(a, old)
+            new = self.best(a, bookings, top)
+            if new is None or not self.within_week_caps(a, new, bookings):
+                bookings.add(a, old)
+                continue
+            bookings.add(a, new)
+            new_part = part(a, new)
+            candidate = [t - o + n for t, o, n in zip(totals, parts[a], new_part, strict=True)]
+            if key(candidate) > before:
+                solution[a], parts[a], totals = new, new_part, candidate
+                improved += 1
+            else:
+                bookings.remove(a, new)
+                bookings.add(a, old)
+        return solution, improved
+
+    def within_week_caps(self, a: int, assignment: Assignment, bookings: Bookings) -> bool:
+        """Sessions closer than a week apart may share an ISO week: count them together."""
+        enc = self.enc
+        if enc.min_gap_days >= 7:
+            return True
+        added: Counter[tuple[int, int]] = Counter()
+        for k, slot in enumerate(assignment.starts):
+            week = int(enc.iso_week[int(slot) // SLOTS_PER_DAY])
+            for e in assignment.experts(k):
+                added[(e, week)] += 1
+        return all(bookings.per_week[e][week] + count <= enc.expert_max_per_week[e]
+                   for (e, week), count in added.items())
+
+    @staticmethod
+    def load_penalty(load: int, top: int, over_weight: int) -> int:
+        return int(load >= top) + over_weight * max(0, load - top)
+
+    def best(self, a: int, bookings: Bookings, top: int) -> Assignment | None:
+        """The best assignment of ``a`` given ``bookings`` (which must not hold ``a``)."""
+        best_key: tuple[int, ...] | None = None
+        best: Assignment | None = None
+        for lead in (int(e) for e in self.matching.leads[a]):
+            if len(bookings.associations[lead]) >= self.enc.expert_max_associations[lead]:
+                continue
+            found = self.with_lead(a, lead, bookings, top)
+            if found is not None and (best_key is None or found[0] > best_key):
+                best_key, best = found
+        return best
+
+    def with_lead(self, a: int, lead: int, bookings: Bookings, top: int
+                  ) -> tuple[tuple[int, ...], Assignment] | None:
+        enc = self.enc
+        n, minutes = int(enc.sessions[a]), int(enc.minutes[a])
+        mode = enc.session_mode(a, lead)
+        lead_free = enc.pair_starts(a, lead) & bookings.free_starts(lead, minutes, mode)
+        if not lead_free.any():
+            return None
+        by_lead = {need for need in enc.secondary_needs[a] if enc.covers[lead, need]}
+        open_needs = [need for need in enc.secondary_needs[a] if need not in by_lead]
+        over_weight = len(enc.expert_ids) + 1
+        choices = [Choice((), 0, 0)]
+        joiner_free: dict[int, np.ndarray] = {}
+        singles: list[Choice] = []
+        for j in sorted({j for need in open_needs for j in self.joiner_candidates[a][need]}):
+            if j == lead or not enc.expert_modes[j, mode]:
+                continue
+            if len(bookings.associations[j] - {a}) >= enc.expert_max_associations[j]:
+                continue
+            free = lead_free & enc.pair_starts(a, j) & bookings.free_starts(j, minutes, mode)
+            if not free.any():
+                continue
+            joiner_free[j] = free
+            needs = sum(1 << i for i, need in enumerate(open_needs) if enc.covers[j, need])
+            load = int(bookings.load[j])
+            extra = (self.load_penalty(load + 1, top, over_weight)
+                     - self.load_penalty(load, top, over_weight))
+            singles.append(Choice((j,), needs, extra))
+        choices += singles
+        for x, y in itertools.combinations(singles, 2):
+            if x.needs | y.needs not in (x.needs, y.needs):  # a pair only when both add
+                choices.append(Choice(x.joiners + y.joiners, x.needs | y.needs,
+                                      x.load_cost + y.load_cost))
+        choice_slots = [lead_free if not c.joiners
+                        else np.logical_and.reduce([joiner_free[j] for j in c.joiners])
+                        for c in choices]
+        choice_days = [slots.any(axis=1) for slots in choice_slots]
+
+        kept = self.kept.get(a, {})
+        kept_slot = {k: s.start for k, s in kept.items() if s.lead == lead}
+        keep_weight = 1
+        gap_weight = n + 1
+        load_weight = gap_weight * (n * enc.n_days + 1)
+        masks = 1 << len(open_needs)
+        # cost[k][mask][d]: best cost with session k on day d, ``mask`` covered so far.
+        cost = np.full((n, masks, enc.n_days), INFINITE, dtype=np.int64)
+        back_day = np.full((n, masks, enc.n_days), -1, dtype=np.int64)
+        back_choice = np.full((n, masks, enc.n_days), -1, dtype=np.int64)
+        back_mask = np.full((n, masks, enc.n_days), -1, dtype=np.int64)
+        for k in range(n):
+            keep_bonus = np.zeros(enc.n_days, dtype=np.int64)
+            if k in kept_slot:
+                day = kept_slot[k] // SLOTS_PER_DAY
+                keep_bonus[day] = keep_weight
+            if k == 0:
+                arrive = np.full((masks, enc.n_days), INFINITE, dtype=np.int64)
+                arrive[0] = 0
+                arrive_from = np.full((masks, enc.n_days), -1, dtype=np.int64)
+            else:
+                total = cost[k - 1][:, :, None] + gap_weight * self.gap_days[None, :, :]
+                arrive_from = total.argmin(axis=1)
+                arrive = np.take_along_axis(total, arrive_from[:, None, :], axis=1)[:, 0, :]
+                arrive = np.minimum(arrive, INFINITE)
+            for c, choice in enumerate(choices):
+                step_cost = load_weight * choice.load_cost
+                for mask in range(masks):
+                    here = arrive[mask]
+                    value = np.where(choice_days[c] & (here < INFINITE),
+                                     here + step_cost - self._kept_here(keep_bonus, k, kept_slot,
+                                                                        choice_slots[c]),
+                                     INFINITE)
+                    target = mask | choice.needs
+                    better = value < cost[k, target]
+                    if better.any():
+                        cost[k, target] = np.where(better, value, cost[k, target])
+                        back_day[k, target] = np.where(better, arrive_from[mask],
+                                                       back_day[k, target])
+                        back_choice[k, target] = np.where(better, c, back_choice[k, target])
+                        back_mask[k, target] = np.where(better, mask, back_mask[k, target])
+        final = cost[n - 1]
+        ends = [(bin(mask).count("1"), -int(final[mask].min()), mask, int(final[mask].argmin()))
+                for mask in range(masks) if final[mask].min() < INFINITE]
+        if not ends:
+            return None
+        covered, neg_cost, mask, day = max(ends)
+        starts = [0] * n
+        joiners: list[list[int]] = [[] for _ in range(n)]
+        for k in range(n - 1, -1, -1):
+            c = int(back_choice[k, mask, day])
+            slots = np.flatnonzero(choice_slots[c][day])
+            slot = day * SLOTS_PER_DAY + int(slots[0])
+            if k in kept_slot and kept_slot[k] // SLOTS_PER_DAY == day \
+                    and choice_slots[c][day, kept_slot[k] % SLOTS_PER_DAY]:
+                slot = kept_slot[k]
+            starts[k] = slot
+            joiners[k] = list(choices[c].joiners)
+            previous_day, mask = int(back_day[k, mask, day]), int(back_mask[k, mask, day])
+            day = previous_day
+        load_cost = self.load_penalty(int(bookings.load[lead]) + n, top, over_weight)
+        key = (covered + len(by_lead), int(enc.industry_match[a, lead]),
+               -load_cost * load_weight + neg_cost)
+        return key, Assignment(lead, starts, mode, joiners)
+
+    @staticmethod
+    def _kept_here(bonus: np.ndarray, k: int, kept_slot: dict[int, int],
+                   slots: np.ndarray) -> np.ndarray:
+        """The keep bonus on the kept day, when the kept slot itself is open."""
+        if k not in kept_slot:
+            return bonus
+        day, half_hour = divmod(kept_slot[k], SLOTS_PER_DAY)
+        return bonus if slots[day, half_hour] else np.zeros_like(bonus)

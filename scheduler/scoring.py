@@ -1,0 +1,95 @@
+"""How good a solution is on objectives 2 to 6, computed on the arrays."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.core import Matching, mode_compatible
+from matcher.encoding import SLOTS_PER_DAY, Encoding
+from scheduler.model import KeptSession
+from scheduler.solution import Assignment, Solution
+
+
+@dataclass(frozen=True)
+class Score:
+    """A whole solution's standing on objectives 2 to 6 (higher key is better)."""
+
+    covered: int
+    coverable: int
+    industry: int
+    top_load: int
+    at_top: int
+    gap_days: int
+    gap_pairs: int
+    kept: int
+
+    def key(self) -> tuple[int, ...]:
+        return (self.covered, self.industry, -self.top_load, -self.at_top, -self.gap_days,
+                self.kept)
+
+    def describe(self) -> str:
+        coverage = self.covered / self.coverable if self.coverable else 1.0
+        gap = self.gap_days / self.gap_pairs if self.gap_pairs else 0.0
+        return (f"coverage {coverage:.2f}, industry {self.industry}, top load {self.top_load}, "
+                f"mean gap deviation {gap:.2f} d, kept {self.kept}")
+
+
+def expert_loads(enc: Encoding, solution: Solution) -> np.ndarray:
+    loads = np.zeros(len(enc.expert_ids), dtype=np.int64)
+    for assignment in solution.values():
+        for k in range(len(assignment.starts)):
+            for e in assignment.experts(k):
+                loads[e] += 1
+    return loads
+
+
+def covered_needs(enc: Encoding, a: int, assignment: Assignment) -> set[int]:
+    experts = {e for k in range(len(assignment.starts)) for e in assignment.experts(k)}
+    return {need for need in enc.secondary_needs[a]
+            if any(enc.covers[e, need] for e in experts)}
+
+
+def coverable_needs(enc: Encoding, matching: Matching, a: int) -> set[int]:
+    """Secondary needs some expert who may work with ``a`` could cover."""
+    candidates = {int(e) for e in matching.leads[a]}
+    candidates.update(e for e in range(len(enc.expert_ids))
+                      if not enc.conflict[a, e] and enc.expert_max_associations[e] > 0
+                      and mode_compatible(enc, a, e))
+    return {need for need in enc.secondary_needs[a]
+            if any(enc.covers[e, need] for e in candidates)}
+
+
+def gap_deviation(enc: Encoding, assignment: Assignment) -> int:
+    days = [slot // SLOTS_PER_DAY for slot in assignment.starts]
+    return sum(abs(b - a - enc.target_gap_days) for a, b in itertools.pairwise(days))
+
+
+def kept_count(solution: Solution, kept: Iterable[KeptSession]) -> int:
+    count = 0
+    for session in kept:
+        assignment = solution.get(session.association)
+        if (assignment is not None and assignment.lead == session.lead
+                and session.number <= len(assignment.starts)
+                and assignment.starts[session.number - 1] == session.start):
+            count += 1
+    return count
+
+
+def score(enc: Encoding, matching: Matching, solution: Solution,
+          kept: Sequence[KeptSession] = ()) -> Score:
+    loads = expert_loads(enc, solution)
+    top = int(loads.max()) if loads.size else 0
+    return Score(
+        covered=sum(len(covered_needs(enc, a, x)) for a, x in solution.items()),
+        coverable=sum(len(coverable_needs(enc, matching, a)) for a in solution),
+        industry=sum(int(enc.industry_match[a, x.lead]) for a, x in solution.items()),
+        top_load=top,
+        at_top=int((loads == top).sum()) if top else 0,
+        gap_days=sum(gap_deviation(enc, x) for x in solution.values()),
+        gap_pairs=sum(len(x.starts) - 1 for x in solution.values()),
+        kept=kept_count(solution, kept),
+    )
