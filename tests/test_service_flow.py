@@ -11,7 +11,7 @@ from domain.loading import parse_plan, parse_scenario
 from service.logic.applications import ELIGIBILITY
 from tests.service_support import Api, checked_plan, example_document, wait_for_job
 
-PLAN_REQUEST = {"time_limit": 6, "seed": 1, "workers": 1}
+PLAN_REQUEST = {"time_limit": 2, "seed": 1, "workers": 1}
 
 
 def key(session: dict[str, Any]) -> tuple[str, int]:

@@ -34,6 +34,7 @@ class JobProgress(BaseModel):
     objective: float
     bound: float
     served: float | None = Field(description="Associations served (objective 1) so far.")
+    detail: str = Field(default="", description="The stage's other figures.")
 
 
 class JobOut(BaseModel):

@@ -95,6 +95,8 @@ def update_expert(db: Session, expert_id: str, expert: Expert, if_match: str | N
     _same_id(expert_id, expert.id)
     check_if_match(row.version, if_match, f"expert {expert_id}")
     changes = changed_fields(row.data, dump(expert))
+    if not changes:  # the same record again: nothing to write or to audit
+        return row
     row.data = dump(expert)
     validate(db)
     audit.record(db, actor, "update", "expert", expert_id, changed=changes)
@@ -175,6 +177,8 @@ def update_association(db: Session, association_id: str, association: Associatio
     if issues:
         raise Invalid(issues)
     changes = changed_fields(row.data, dump(association))
+    if not changes:
+        return row
     row.data = dump(association)
     row.call_due_on = call_due_on(db, association)
     validate(db)

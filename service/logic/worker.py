@@ -7,7 +7,6 @@ that went silent (retried or failed with the reason) before it claims a job.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import signal
@@ -47,7 +46,7 @@ class ProgressBoard:
                 self.served = progress.objective
             self.latest = {"stage": progress.stage, "elapsed": round(progress.elapsed, 2),
                            "objective": progress.objective, "bound": progress.bound,
-                           "served": self.served}
+                           "served": self.served, "detail": progress.detail}
 
     def read(self) -> dict[str, Any] | None:
         with self.lock:
@@ -56,17 +55,8 @@ class ProgressBoard:
 
 def solve_options(options: dict[str, Any], board: ProgressBoard, keep: list[Session],
                   stop: threading.Event) -> SolveOptions:
-    # ``keep`` (objective 6) and ``stop`` are newer SolveOptions fields; without them the
-    # re-plan still holds pinned and held sessions, and a cancelled solve runs to its limit
-    # but writes nothing.
-    names = {field.name for field in dataclasses.fields(SolveOptions)}
-    extra: dict[str, Any] = {}
-    if "keep" in names:
-        extra["keep"] = keep
-    if "stop" in names:
-        extra["stop"] = stop
     return SolveOptions(time_limit=float(options["time_limit"]), workers=int(options["workers"]),
-                        seed=int(options["seed"]), progress=board.update, **extra)
+                        seed=int(options["seed"]), progress=board.update, keep=keep, stop=stop)
 
 
 class Worker:
