@@ -15,6 +15,7 @@ from service.api.routes import (
     jobs,
     plans,
     programme,
+    replacements,
     schedule,
     tokens,
 )
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
     for module in (programme, experts, associations, applications, jobs, plans, schedule,
-                   exchange, audit, tokens):
+                   replacements, exchange, audit, tokens):
         api.include_router(module.router)
     app.include_router(api)
     return app
