@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -61,6 +62,19 @@ class FailureLimiter:
         now = time.monotonic()
         with self.lock:
             self._recent(client, now).append(now)
+
+
+async def reject_nul(request: Request) -> None:
+    """NUL characters are refused everywhere alike (PostgreSQL text cannot hold them)."""
+    places = [("path", request.url.path),
+              *((f"query.{k}", v) for k, v in request.query_params.multi_items())]
+    bad = [where for where, value in places if "\x00" in value]
+    body = await request.body()  # cached: the route still reads it
+    if b"\x00" in body or b"\\u0000" in body:
+        bad.append("body")
+    if bad:
+        raise RequestValidationError([{"loc": [where], "msg": "NUL characters are not accepted",
+                                       "type": "value_error"} for where in bad])
 
 
 bearer = HTTPBearer(auto_error=False, description="A token from `haken token create`.")

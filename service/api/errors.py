@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.logic.errors import Invalid, ServiceError
@@ -48,6 +48,14 @@ def install(app: FastAPI) -> None:
         return _problem(412, "the record changed while this request was being made; "
                              "read it again and retry")
 
+    @app.exception_handler(DataError)
+    async def _unstorable(_: Request, error: DataError) -> JSONResponse:
+        # e.g. a NUL character, which PostgreSQL text cannot hold; nothing was written.
+        reason = str(error.orig).splitlines()[0] if error.orig else "unstorable value"
+        detail = [{"loc": ["request"], "msg": f"a value cannot be stored: {reason}",
+                   "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=422)
+
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, __: IntegrityError) -> JSONResponse:
         return _problem(409, "the change conflicts with a record written at the same time; "
@@ -57,6 +65,7 @@ def install(app: FastAPI) -> None:
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error answers an operation may give."""
     described = {
+        400: ("The body is not valid JSON.", Problem),
         401: ("No valid bearer token.", Problem),
         403: ("The token's role may not do this.", Problem),
         404: ("No such record.", Problem),
@@ -66,6 +75,7 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         428: ("If-Match is missing.", Problem),
         429: ("Too many failed authentications from this address.", Problem),
     }
-    chosen = sorted({401, 403, 429, *codes})
+    # Where a body or parameters can be malformed (422), the body can also be unreadable.
+    chosen = sorted({401, 403, 429, *codes, *([400] if 422 in codes else [])})
     return {code: {"description": described[code][0], "model": described[code][1]}
             for code in chosen}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from service.api import errors
-from service.api.deps import FailureLimiter
+from service.api.deps import FailureLimiter, reject_nul
 from service.api.routes import (
     applications,
     associations,
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.auth_failures = FailureLimiter(settings.auth_failures_allowed,
                                              settings.auth_failure_window_seconds)
     errors.install(app)
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_nul)])
     for module in (programme, experts, associations, applications, jobs, plans, schedule,
                    replacements, exchange, audit, tokens):
         api.include_router(module.router)

@@ -165,7 +165,7 @@ class DueCall:
     applied_at: dt.datetime
     due_on: dt.date
     late: bool
-    business_days_left: int
+    business_days_left: int | None
 
 
 def calls_due(db: Session, as_of: dt.date | None = None) -> list[DueCall]:
@@ -182,8 +182,16 @@ def calls_due(db: Session, as_of: dt.date | None = None) -> list[DueCall]:
     return due
 
 
-def _business_days_between(calendar: BusinessCalendar, start: dt.date, end: dt.date) -> int:
-    """Business days after ``start`` up to ``end`` (negative when ``end`` has passed)."""
+# Counting business days walks the calendar day by day; beyond a year it means nothing here.
+_COUNT_HORIZON = dt.timedelta(days=366)
+
+
+def _business_days_between(calendar: BusinessCalendar, start: dt.date,
+                           end: dt.date) -> int | None:
+    """Business days after ``start`` up to ``end`` (negative when ``end`` has passed);
+    None when they are more than a year apart."""
+    if abs(end - start) > _COUNT_HORIZON:
+        return None
     sign = 1 if end >= start else -1
     low, high = (start, end) if sign == 1 else (end, start)
     count = sum(1 for i in range(1, (high - low).days + 1)

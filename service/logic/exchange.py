@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from domain.errors import InputError
+from domain.errors import InputError, Issue
 from domain.loading import parse_scenario
 from domain.scenario import Scenario
 from service.db.models import (
@@ -19,7 +19,7 @@ from service.db.models import (
 )
 from service.logic import audit
 from service.logic.errors import Invalid
-from service.logic.records import dump, new_association_row
+from service.logic.records import MAX_ID_LENGTH, dump, new_association_row
 from service.logic.state import PROGRAMME_ID, validate
 
 
@@ -33,6 +33,13 @@ def import_scenario(db: Session, raw: dict[str, Any], actor: str) -> Scenario:
         scenario = parse_scenario(raw, "scenario")
     except InputError as error:
         raise Invalid(error.issues) from None
+    ids = (("experts", [e.id for e in scenario.experts]),
+           ("associations", [a.id for a in scenario.associations]))
+    too_long = [Issue(f"{kind}[{i}].id", f"at most {MAX_ID_LENGTH} characters")
+                for kind, listed in ids for i, record_id in enumerate(listed)
+                if len(record_id) > MAX_ID_LENGTH]
+    if too_long:
+        raise Invalid(too_long)
     for table in (SessionRow, EligibilityCheckRow, AssociationRow, ExpertRow):
         db.execute(delete(table))
     programme = db.get(ProgrammeRow, PROGRAMME_ID)

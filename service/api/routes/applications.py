@@ -63,7 +63,9 @@ class DueCallOut(BaseModel):
     applied_at: dt.datetime
     due_on: dt.date
     late: bool
-    business_days_left: int
+    business_days_left: int | None = Field(
+        description="Business days until the call is due (negative: overdue); null when "
+                    "more than a year away.")
 
 
 def _application(db: DbDep, association_id: str) -> ApplicationOut:
