@@ -41,6 +41,6 @@ def server(database_url: str, tmp_path: Path) -> Iterator[Api]:
     running = start_server(database_url, tmp_path, **FAST_WORKER)
     try:
         with httpx.Client(base_url=running.base, timeout=60) as client:
-            yield Api(client, make_tokens(database_url), database_url)
+            yield Api(client, make_tokens(database_url), database_url, running.log)
     finally:
         stop_server(running)

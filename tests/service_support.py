@@ -21,6 +21,7 @@ from service.config import Settings
 from service.db import migrate
 from service.db.engine import engine_for, transaction
 from service.logic import tokens
+from tests.scenarios import PROGRAMME, association, expert
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "tokyo-2025.json"
@@ -47,6 +48,7 @@ class Api:
     client: TestClient | httpx.Client
     tokens: dict[str, str]
     url: str
+    server_log: Path | None = None
 
     def headers(self, role: str, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}", **extra}
@@ -152,3 +154,30 @@ def checked_plan(api: Api, plan_id: int) -> dict[str, Any]:
     scenario = parse_scenario(api.get(f"/api/v1/plans/{plan_id}/scenario").json())
     assert check_plan(scenario, parse_plan(document)) == []
     return document
+
+
+def pinned_session(number: int, day: str, experts: list[str]) -> dict[str, Any]:
+    return {"association_id": "A1", "number": number,
+            "phase": "action_plan" if number == 1 else "finalisation", "expert_ids": experts,
+            "date": day, "start": "10:00", "end": "11:00", "mode": "online"}
+
+
+def small_document() -> dict[str, Any]:
+    """Seven experts and one association whose two sessions E1 leads (pinned)."""
+    september = {"start": "2025-09-01", "end": "2025-09-30"}
+    return {
+        "programme": PROGRAMME,
+        "experts": [
+            expert("E1"),
+            expert("E2", qualifications=["sharoushi", "industrial_counselor"],
+                   base_area="千代田区"),
+            expert("E3", industries=["food_service"]),
+            expert("E4", qualifications=["industrial_counselor"]),  # cannot lead labour_law
+            expert("E5", conflicts=["A1"]),
+            expert("E6", availability={"blocked": [september]}),  # not free then
+            expert("E7", modes=["onsite"]),  # A1 meets online
+        ],
+        "associations": [association("A1", needs=["labour_law", "mental_health"])],
+        "pinned": [pinned_session(1, "2025-09-02", ["E1"]),
+                   pinned_session(2, "2025-09-16", ["E1"])],
+    }

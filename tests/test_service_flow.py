@@ -159,4 +159,15 @@ def test_whole_flow(server: Api) -> None:
         k for k, s in after.items() if s["state"] in ("held", "pinned")}
     assert check_plan(exported, parse_plan(replan)) == []
 
+    # The expert's calendar feed, through uvicorn: served, and its secret never logged.
+    lead = after[key(held)]["expert_ids"][0]
+    link = api.send("POST", "/api/v1/feeds", body={"subject": "expert", "subject_id": lead})
+    secret = link.json()["https"].rsplit("/", 1)[1].removesuffix(".ics")
+    feed = api.client.get(f"/feeds/{secret}.ics")
+    assert feed.status_code == 200 and b"BEGIN:VEVENT" in feed.content
+    assert api.client.get("/feeds/wrong.ics").status_code == 404
+    assert api.server_log is not None
+    log = api.server_log.read_text()
+    assert "GET /feeds/[redacted]" in log and secret not in log
+
 

@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain.checker import check_plan
 from domain.loading import parse_plan, parse_scenario
-from tests.scenarios import PROGRAMME, association, expert
-from tests.service_support import Api
-
-
-def session(number: int, day: str, experts: list[str]) -> dict[str, Any]:
-    return {"association_id": "A1", "number": number,
-            "phase": "action_plan" if number == 1 else "finalisation", "expert_ids": experts,
-            "date": day, "start": "10:00", "end": "11:00", "mode": "online"}
-
-
-def document() -> dict[str, Any]:
-    september = {"start": "2025-09-01", "end": "2025-09-30"}
-    return {
-        "programme": PROGRAMME,
-        "experts": [
-            expert("E1"),
-            expert("E2", qualifications=["sharoushi", "industrial_counselor"],
-                   base_area="千代田区"),
-            expert("E3", industries=["food_service"]),
-            expert("E4", qualifications=["industrial_counselor"]),  # cannot lead labour_law
-            expert("E5", conflicts=["A1"]),
-            expert("E6", availability={"blocked": [september]}),  # not free then
-            expert("E7", modes=["onsite"]),  # A1 meets online
-        ],
-        "associations": [association("A1", needs=["labour_law", "mental_health"])],
-        "pinned": [session(1, "2025-09-02", ["E1"]), session(2, "2025-09-16", ["E1"])],
-    }
+from tests.service_support import Api, pinned_session, small_document
 
 
 def test_candidates_are_qualified_free_and_ranked_with_reasons(api: Api) -> None:
-    assert api.send("PUT", "/api/v1/scenario", body=document()).status_code == 200
+    assert api.send("PUT", "/api/v1/scenario", body=small_document()).status_code == 200
     answer = api.get("/api/v1/associations/A1/replacements?expert_id=E1").json()
     assert [c["expert_id"] for c in answer["candidates"]] == ["E2", "E3"]
     best = answer["candidates"][0]
@@ -62,7 +34,7 @@ def test_candidates_are_qualified_free_and_ranked_with_reasons(api: Api) -> None
     assert applied.status_code == 200, applied.text
     assert [s["expert_ids"] for s in applied.json()] == [["E3"], ["E3"]]
     scenario = parse_scenario(api.get("/api/v1/scenario").json())
-    schedule = [{k: v for k, v in s.items() if k in session(1, "", [])}
+    schedule = [{k: v for k, v in s.items() if k in pinned_session(1, "", [])}
                 for s in api.get("/api/v1/sessions").json()]
     plan = parse_plan({"scenario_sha256": "", "sessions": schedule, "unserved": [],
                        "stats": {"served": 1, "unserved": 0, "served_upper_bound": 1,

@@ -12,6 +12,7 @@ from service.api.routes import (
     audit,
     exchange,
     experts,
+    feeds,
     jobs,
     plans,
     programme,
@@ -43,7 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_nul)])
     for module in (programme, experts, associations, applications, jobs, plans, schedule,
-                   replacements, exchange, audit, tokens):
+                   replacements, exchange, feeds, audit, tokens):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(feeds.public_router)
     return app
