@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import threading
 
 log = logging.getLogger("haken.serve")
+# The supervising server's pid, so that a worker can tell it was orphaned.
+PARENT_ENV = "HAKEN_WORKER_PARENT_PID"
 
 
 class WorkerSupervisor:
@@ -23,8 +26,10 @@ class WorkerSupervisor:
 
     def _watch(self) -> None:
         while not self.stopping.is_set():
-            # The same interpreter and environment (HAKEN_* settings) as the server.
-            self.process = subprocess.Popen([sys.executable, "-m", "service", "worker"])
+            # The same interpreter and environment (HAKEN_* settings) as the server; the
+            # worker stops by itself if this process dies without stopping it.
+            env = {**os.environ, PARENT_ENV: str(os.getpid())}
+            self.process = subprocess.Popen([sys.executable, "-m", "service", "worker"], env=env)
             code = self.process.wait()
             if self.stopping.is_set():
                 return

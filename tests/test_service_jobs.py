@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import threading
 import time
 from typing import Any
 
@@ -63,6 +64,7 @@ def test_a_cancelled_solve_stops_and_writes_nothing(server: Api) -> None:
     assert done["status"] == "succeeded", done
     assert [plan["id"] for plan in server.get("/api/v1/plans").json()] == [done["plan_id"]]
     assert server.get(f"/api/v1/jobs/{long_job}").json()["plan_id"] is None
+    checked_plan(server, done["plan_id"])
 
 
 def _claimed_job(api: Api, settings: Settings, worker: str) -> int:
@@ -100,3 +102,25 @@ def test_a_silent_workers_job_is_queued_again_while_attempts_remain(api: Api) ->
     job = api.get(f"/api/v1/jobs/{job_id}").json()
     assert (job["status"], job["attempts"], job["worker_id"]) == ("queued", 1, None)
     assert jobs.claim(api.url, "healthy:3") == job_id
+
+
+def test_concurrent_claims_never_share_a_job(api: Api) -> None:
+    import_example(api)
+    settings = Settings(database_url=api.url)
+    with transaction(api.url) as db:
+        queued = {jobs.enqueue(db, PlanRequest(time_limit=1), "test", settings).id
+                  for _ in range(4)}
+    start = threading.Barrier(6)
+    claimed: list[int | None] = []
+
+    def claim(worker: int) -> None:
+        start.wait()
+        claimed.append(jobs.claim(api.url, f"worker:{worker}"))
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    taken = [job for job in claimed if job is not None]
+    assert sorted(taken) == sorted(queued) and claimed.count(None) == 2

@@ -9,6 +9,9 @@ from tests.service_support import Api, pinned_session, small_document
 
 def test_candidates_are_qualified_free_and_ranked_with_reasons(api: Api) -> None:
     assert api.send("PUT", "/api/v1/scenario", body=small_document()).status_code == 200
+    in_use = api.send("DELETE", "/api/v1/experts/E1",
+                      if_match=api.get("/api/v1/experts/E1").headers["ETag"])
+    assert in_use.status_code == 409 and "re-plan" in in_use.json()["detail"]
     answer = api.get("/api/v1/associations/A1/replacements?expert_id=E1").json()
     assert [c["expert_id"] for c in answer["candidates"]] == ["E2", "E3"]
     best = answer["candidates"][0]

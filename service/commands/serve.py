@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 from typing import Annotated
 
 import typer
@@ -25,6 +27,9 @@ def command(
     """Serve the API under /api/v1 (OpenAPI at /openapi.json) after applying migrations."""
     settings = get_settings()
     migrate.upgrade(settings.database_url)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler the
+    # process would die there and leave the worker running. Exit normally instead.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     supervisor = WorkerSupervisor() if worker else None
     if supervisor is not None:
         supervisor.start()

@@ -24,6 +24,7 @@ from service.db.engine import transaction
 from service.db.models import JobRow, PlanRow
 from service.logic import jobs
 from service.logic.changes import schedule_changes
+from service.supervisor import PARENT_ENV
 
 log = logging.getLogger("haken.worker")
 
@@ -66,6 +67,12 @@ class Worker:
         self.id = worker_id()
         self.stopping = threading.Event()
         self.current_stop: threading.Event | None = None
+        parent = os.environ.get(PARENT_ENV)
+        self.parent_pid = int(parent) if parent and parent.isdigit() else None
+
+    def orphaned(self) -> bool:
+        """Started by ``haken serve``, which is gone: stop rather than work unsupervised."""
+        return self.parent_pid is not None and os.getppid() != self.parent_pid
 
     def request_stop(self, *_: Any) -> None:
         self.stopping.set()
@@ -79,6 +86,9 @@ class Worker:
             signal.signal(signal.SIGINT, self.request_stop)
         log.info("worker %s started", self.id)
         while not self.stopping.is_set():
+            if self.orphaned():
+                log.warning("worker %s: the server that started it is gone; stopping", self.id)
+                return
             for job_id in jobs.take_back_stale(self.url, self.settings):
                 log.warning("took back job %s from a silent worker", job_id)
             claimed = jobs.claim(self.url, self.id)
@@ -104,6 +114,8 @@ class Worker:
 
         def beat() -> None:
             while not done.wait(self.settings.worker_heartbeat_seconds):
+                if self.orphaned():
+                    self.request_stop()
                 if not jobs.heartbeat(self.url, job_id, self.id, board.read()):
                     lost.set()  # cancelled, or taken back: stop and write nothing
                     stop.set()
