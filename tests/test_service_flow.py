@@ -148,6 +148,7 @@ def test_whole_flow(server: Api) -> None:
     assert {key(s) for s in changes["removed"]} == before.keys() - after.keys()
     assert {key(s) for s in changes["added"]} == after.keys() - before.keys()
     assert changes["kept"] == len(before.keys() & after.keys()) - len(moved)
+    assert changes["kept"] > len(moved)  # objective 6: published sessions mostly stay
     assert {k for k in before if k[0] == withdrawing} <= {key(s) for s in changes["removed"]}
     assert all(key(s) in moved or key(s) not in after for s in before.values()
                if dropped in s["expert_ids"])

@@ -56,6 +56,8 @@ class FailureLimiter:
             times = self._recent(client, now)
             if len(times) >= self.allowed:
                 return max(1.0, times[0] + self.window - now)
+            if not times:  # forget clients with nothing recent, so the table stays small
+                del self.failures[client]
             return None
 
     def failed(self, client: str) -> None:

@@ -7,6 +7,7 @@ the API's errors name the record and field exactly as ``haken plan`` would.
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from typing import Any
 
@@ -35,7 +36,7 @@ def programme(db: Session) -> Programme:
     return Programme.model_validate(programme_row(db).data)
 
 
-def today(db: Session) -> Any:
+def today(db: Session) -> dt.date:
     """Today's date in the programme's time zone."""
     zone = zoneinfo.ZoneInfo(programme(db).timezone)
     return utcnow().astimezone(zone).date()

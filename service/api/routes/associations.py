@@ -24,6 +24,7 @@ AssociationBody = Annotated[Association, Body(openapi_examples={
 @router.get("", response_model=list[Association])
 def list_associations(_: Viewer, db: DbDep,
                       status: Annotated[Status | None, Query()] = None) -> list[Association]:
+    """Every association (application), by id; filter by status."""
     return [Association.model_validate(row.data) for row in records.associations(db, status)]
 
 
@@ -41,6 +42,7 @@ def receive_application(actor: Staff, db: DbDep, response: Response,
 @router.get("/{association_id}", response_model=Association, responses=responses(404))
 def read_association(_: Viewer, db: DbDep, response: Response,
                      association_id: AssociationId) -> Association:
+    """One association; the ETag is the version to send back in If-Match."""
     row = records.association_row(db, association_id)
     response.headers["ETag"] = state.etag(row.version)
     return Association.model_validate(row.data)

@@ -22,6 +22,7 @@ ExpertBody = Annotated[Expert, Body(openapi_examples={
 
 @router.get("", response_model=list[Expert])
 def list_experts(_: Viewer, db: DbDep) -> list[Expert]:
+    """Every expert, in the exchange format, by id."""
     return [Expert.model_validate(row.data) for row in records.experts(db)]
 
 
@@ -37,6 +38,7 @@ def create_expert(actor: Staff, db: DbDep, response: Response, body: ExpertBody)
 
 @router.get("/{expert_id}", response_model=Expert, responses=responses(404))
 def read_expert(_: Viewer, db: DbDep, response: Response, expert_id: ExpertId) -> Expert:
+    """One expert; the ETag is the version to send back in If-Match."""
     row = records.expert_row(db, expert_id)
     response.headers["ETag"] = state.etag(row.version)
     return Expert.model_validate(row.data)

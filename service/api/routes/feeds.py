@@ -63,6 +63,7 @@ def create_feed(actor: Staff, db: DbDep, settings: SettingsDep, body: FeedReques
 
 @router.get("", response_model=list[FeedOut])
 def list_feeds(_: Staff, db: DbDep) -> list[FeedOut]:
+    """Every feed link ever made (the links themselves are not kept)."""
     return [FeedOut.of(row) for row in feeds.listing(db)]
 
 

@@ -30,6 +30,7 @@ class Violations(BaseModel):
 
 @router.get("", response_model=list[PlanOut])
 def list_plans(_: Viewer, db: DbDep) -> list[PlanOut]:
+    """The latest plans, newest first."""
     return [PlanOut.of(row) for row in plans.listing(db)]
 
 

@@ -83,6 +83,7 @@ def association_candidates(_: Viewer, db: DbDep, association_id: Annotated[str, 
              response_model=list[ScheduledSession], responses=responses(404, 409, 422))
 def replace_in_association(actor: Staff, db: DbDep, association_id: Annotated[str, Path()],
                            body: ReplacementIn) -> list[ScheduledSession]:
+    """Apply a replacement for all the leaving expert's sessions not held yet."""
     scope = replacements.scope_of_association(db, association_id, body.expert_id)
     changed = replacements.replace(db, scope, body.by, actor.name)
     db.commit()

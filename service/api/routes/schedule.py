@@ -27,12 +27,14 @@ class HeldIn(BaseModel):
 def list_sessions(_: Viewer, db: DbDep,
                   association_id: Annotated[str | None, Query()] = None,
                   expert_id: Annotated[str | None, Query()] = None) -> list[ScheduledSession]:
+    """The current schedule; filter by association or expert."""
     return [ScheduledSession.of(row) for row in plans.schedule(db, association_id, expert_id)]
 
 
 @router.get("/{session_id}", response_model=ScheduledSession, responses=responses(404))
 def read_session(_: Viewer, db: DbDep, response: Response,
                  session_id: SessionId) -> ScheduledSession:
+    """One session; the ETag is the version to send back in If-Match."""
     row = plans.session_row(db, session_id)
     response.headers["ETag"] = state.etag(row.version)
     return ScheduledSession.of(row)

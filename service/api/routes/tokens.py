@@ -40,11 +40,13 @@ class NewToken(TokenOut):
 
 @router.get("", response_model=list[TokenOut])
 def list_tokens(_: Admin, db: DbDep) -> list[TokenOut]:
+    """Every token: name, role, created, revoked (never the secret)."""
     return [TokenOut.of(row) for row in tokens.listing(db)]
 
 
 @router.post("", response_model=NewToken, status_code=201, responses=responses(409, 422))
 def create_token(actor: Admin, db: DbDep, body: TokenRequest) -> NewToken:
+    """A new token; the answer shows it this once."""
     row, secret = tokens.create(db, body.name, body.role, actor.name)
     db.commit()
     return NewToken(**TokenOut.of(row).model_dump(), token=secret)
