@@ -136,9 +136,11 @@ def test_whole_flow(server: Api) -> None:
     replan = checked_plan(api, second["plan_id"])
     assert all(dropped not in s["expert_ids"] for s in replan["sessions"])
     assert all(s["association_id"] != withdrawing for s in replan["sessions"])
+    preview = api.get(f"/api/v1/plans/{second['plan_id']}").json()["changes"]
     republished = api.send("POST", f"/api/v1/plans/{second['plan_id']}/publish")
     assert republished.status_code == 200, republished.text
     changes = republished.json()["changes"]
+    assert preview == changes  # a draft shows what publishing it would change
     after = {key(s): s for s in api.get("/api/v1/sessions").json()}
 
     # Exactly what moved: the answer agrees with the schedule before and after.

@@ -76,16 +76,17 @@ class PlanOut(BaseModel):
     parameters: dict[str, Any] = Field(description="Solver parameters, seed and version.")
     stats: Stats
     unserved: list[Unserved]
-    changes: Changes = Field(description="Against the schedule when the plan was asked for.")
+    changes: Changes = Field(description="A draft: what publishing it now would change in the "
+                                         "schedule. Published: what publishing it changed.")
 
     @classmethod
-    def of(cls, row: PlanRow) -> PlanOut:
+    def of(cls, row: PlanRow, changes: dict[str, Any]) -> PlanOut:
         return cls(id=row.id, status=row.status, created_at=row.created_at,
                    created_by=row.created_by, published_at=row.published_at,
                    published_by=row.published_by, scenario_sha256=row.scenario_sha256,
                    parameters=row.parameters, stats=Stats(**row.document["stats"]),
                    unserved=[Unserved(**u) for u in row.document["unserved"]],
-                   changes=Changes.model_validate(row.changes))
+                   changes=Changes.model_validate(changes))
 
 
 class ScheduledSession(Session):

@@ -171,7 +171,7 @@ class PlanRow(Base):
     scenario_sha256: Mapped[str] = mapped_column(String(64))
     document: Mapped[dict[str, Any]]
     parameters: Mapped[dict[str, Any]]
-    # Against the schedule that was current when the plan was asked for.
+    # Against the schedule the job saw when solving; on publishing, what publishing changed.
     changes: Mapped[dict[str, Any]]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100))

@@ -50,6 +50,17 @@ def session_row(db: Session, session_id: int) -> SessionRow:
     return row
 
 
+def changes_against_schedule(db: Session, plan: Plan) -> dict[str, Any]:
+    """What publishing ``plan`` would change in the current schedule, session by session."""
+    rows = {(s.association_id, s.number): s for s in db.scalars(select(SessionRow))}
+    planned = {(s.association_id, s.number) for s in plan.sessions}
+    # A held session outside the plan (its association withdrew) stays as a record.
+    kept_held = [s for key, s in rows.items() if s.state == "held" and key not in planned]
+    before = [PlanSession.model_validate(s.data) for s in rows.values()]
+    after = [*plan.sessions, *(PlanSession.model_validate(s.data) for s in kept_held)]
+    return schedule_changes(before, after)
+
+
 def publish(db: Session, plan_id: int, actor: str) -> dict[str, Any]:
     """Make a draft plan the schedule; held sessions stay. Returns exactly what changed."""
     row = plan_row(db, plan_id)
@@ -60,13 +71,9 @@ def publish(db: Session, plan_id: int, actor: str) -> dict[str, Any]:
         raise Conflict(f"the data changed since plan {plan_id} was asked for (scenario "
                        f"{row.scenario_sha256[:12]}, now {current[:12]}); request a new plan")
     plan = Plan.model_validate(row.document)
+    changes = changes_against_schedule(db, plan)
     rows = {(s.association_id, s.number): s for s in db.scalars(select(SessionRow))}
     planned = {(s.association_id, s.number): s for s in plan.sessions}
-    # A held session outside the plan (its association withdrew) stays as a record.
-    kept_held = [s for key, s in rows.items() if s.state == "held" and key not in planned]
-    before = [PlanSession.model_validate(s.data) for s in rows.values()]
-    after = [*plan.sessions, *(PlanSession.model_validate(s.data) for s in kept_held)]
-    changes = schedule_changes(before, after)
     for key, session in planned.items():
         existing = rows.get(key)
         if existing is None:
@@ -81,11 +88,19 @@ def publish(db: Session, plan_id: int, actor: str) -> dict[str, Any]:
     for other in db.scalars(select(PlanRow).where(PlanRow.status == "published")):
         other.status = "superseded"
     row.status, row.published_at, row.published_by = "published", utcnow(), actor
+    row.changes = changes  # from now on: what publishing it did
     db.flush()
     audit.record(db, actor, "publish", "plan", plan_id, moved=len(changes["moved"]),
                  added=len(changes["added"]), removed=len(changes["removed"]),
                  kept=changes["kept"])
     return changes
+
+
+def shown_changes(db: Session, row: PlanRow) -> dict[str, Any]:
+    """A draft: what publishing it now would change; else what its publishing changed."""
+    if row.status == "draft":
+        return changes_against_schedule(db, Plan.model_validate(row.document))
+    return row.changes
 
 
 def mark_held(db: Session, session_id: int, record: str, if_match: str | None,

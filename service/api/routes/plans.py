@@ -31,13 +31,14 @@ class Violations(BaseModel):
 @router.get("", response_model=list[PlanOut])
 def list_plans(_: Viewer, db: DbDep) -> list[PlanOut]:
     """The latest plans, newest first."""
-    return [PlanOut.of(row) for row in plans.listing(db)]
+    return [PlanOut.of(row, plans.shown_changes(db, row)) for row in plans.listing(db)]
 
 
 @router.get("/{plan_id}", response_model=PlanOut, responses=responses(404))
 def read_plan(_: Viewer, db: DbDep, plan_id: PlanId) -> PlanOut:
     """Stats, unserved with reasons, parameters, and what it changes in the schedule."""
-    return PlanOut.of(plans.plan_row(db, plan_id))
+    row = plans.plan_row(db, plan_id)
+    return PlanOut.of(row, plans.shown_changes(db, row))
 
 
 @router.get("/{plan_id}/document", response_model=Plan, responses=responses(404))
@@ -64,7 +65,7 @@ def publish_plan(actor: Staff, db: DbDep, plan_id: PlanId) -> Published:
     """Make the draft the current schedule; the answer lists exactly what moved."""
     changes = plans.publish(db, plan_id, actor.name)
     db.commit()
-    return Published(plan=PlanOut.of(plans.plan_row(db, plan_id)),
+    return Published(plan=PlanOut.of(plans.plan_row(db, plan_id), changes),
                      changes=Changes.model_validate(changes))
 
 
