@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from service.api import examples
 from service.api.main import create_app
 from service.cli import app as cli
+from service.config import get_settings
 from tests.service_support import Api, example_document, make_tokens, settings_for
 
 
@@ -59,13 +60,8 @@ def test_failed_authentication_is_rate_limited(database_url: str) -> None:
         assert int(limited.headers["Retry-After"]) >= 1
 
 
-def test_token_commands(database_url: str, monkeypatch: object, tmp_path: Path) -> None:
-    import pytest
-
-    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+def test_token_commands(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HAKEN_DATABASE_URL", database_url)
-    from service.config import get_settings
-
     get_settings.cache_clear()
     runner = CliRunner()
     try:

@@ -16,6 +16,8 @@ from service.db.engine import transaction
 from service.db.models import JobRow, PlanRow
 from service.logic import jobs
 from service.logic.jobs import PlanRequest
+from service.logic.worker import Worker
+from tests.scenarios import PROGRAMME, association, expert
 from tests.service_support import Api, checked_plan, example_document, wait_for_job
 
 
@@ -124,3 +126,25 @@ def test_concurrent_claims_never_share_a_job(api: Api) -> None:
         thread.join()
     taken = [job for job in claimed if job is not None]
     assert sorted(taken) == sorted(queued) and claimed.count(None) == 2
+
+
+def test_a_plan_replays_from_what_it_kept(api: Api) -> None:
+    """The stored scenario, parameters and seed give the same plan again."""
+    document = {"programme": PROGRAMME, "experts": [expert("E1"), expert("E2")],
+                "associations": [association("A1"), association("A2", applied_day=2)],
+                "pinned": []}
+    assert api.send("PUT", "/api/v1/scenario", body=document).status_code == 200
+    worker = Worker(Settings(database_url=api.url))
+    first = api.send("POST", "/api/v1/jobs", body={"time_limit": 2, "seed": 5, "workers": 1})
+    worker.run(once=True)
+    plan_id = wait_for_job(api, first.json()["id"])["plan_id"]
+    original = checked_plan(api, plan_id)
+    parameters = api.get(f"/api/v1/plans/{plan_id}").json()["parameters"]
+    assert (parameters["seed"], parameters["workers"]) == (5, 1)
+    assert "haken_version" in parameters
+    replay = api.send("POST", f"/api/v1/plans/{plan_id}/replay")
+    assert replay.status_code == 202
+    worker.run(once=True)
+    replayed = checked_plan(api, wait_for_job(api, replay.json()["id"])["plan_id"])
+    assert replayed["scenario_sha256"] == original["scenario_sha256"]
+    assert replayed["sessions"] == original["sessions"]

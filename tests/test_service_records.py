@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
 
 from service.api import examples
+from service.cli import app as cli
+from service.config import get_settings
+from service.db.engine import engine_for
 from tests.service_support import Api, example_document
 
 
@@ -76,3 +84,18 @@ def test_nul_characters_and_overlong_ids_are_refused_alike_on_every_database(api
     long_id = api.send("POST", "/api/v1/experts", body={**examples.EXPERT, "id": "E" * 65})
     assert long_id.status_code == 422
     assert long_id.json()["detail"][0]["loc"] == ["body", "id"]
+
+
+def test_db_upgrade_makes_a_wal_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("HAKEN_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["db", "upgrade"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "database at head" in result.output
+    with engine_for(url).connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
