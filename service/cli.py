@@ -23,12 +23,16 @@ def _root() -> None:
     """Haken (派遣): plan expert-dispatch programmes."""
 
 
-# Each command lives in service/commands/<name>.py as a function ``command``; a
+# Each command lives in service/commands/<name>.py, as a function ``command`` or, for a
+# command with sub-commands, a typer app ``group``; every such module is registered. A
 # trailing underscore keeps a Python keyword usable as a name (import_.py -> haken import).
 for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda info: info.name):
     _module = importlib.import_module(f"{commands.__name__}.{_info.name}")
-    if callable(getattr(_module, "command", None)):
-        app.command(_info.name.rstrip("_"))(_module.command)
+    _name = _info.name.rstrip("_")
+    if hasattr(_module, "group"):
+        app.add_typer(_module.group, name=_name)
+    elif callable(getattr(_module, "command", None)):
+        app.command(_name)(_module.command)
 
 
 def main() -> None:

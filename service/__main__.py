@@ -1,0 +1,5 @@
+"""``python -m service`` is ``haken``: how ``haken serve`` starts its worker process."""
+
+from service.cli import main
+
+main()

@@ -1,0 +1,51 @@
+"""The FastAPI application: the API under /api/v1, its OpenAPI document at /openapi.json."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from service.api import errors
+from service.api.deps import FailureLimiter, reject_nul
+from service.api.routes import (
+    applications,
+    associations,
+    audit,
+    exchange,
+    experts,
+    feeds,
+    jobs,
+    plans,
+    programme,
+    replacements,
+    schedule,
+    tokens,
+)
+from service.config import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """\
+The secretariat's service of Haken (派遣): applications and their screening,
+experts and associations, solve jobs, plans, the published schedule,
+replacements and calendar feeds.
+
+Every request needs `Authorization: Bearer <token>` (`haken token create`):
+*viewer* reads, *staff* edits and plans, *admin* also manages tokens. Changes to
+a record send `If-Match` with the ETag that was read.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="Haken (派遣)", version="0.1.0", description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.auth_failures = FailureLimiter(settings.auth_failures_allowed,
+                                             settings.auth_failure_window_seconds)
+    errors.install(app)
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_nul)])
+    for module in (programme, experts, associations, applications, jobs, plans, schedule,
+                   replacements, exchange, feeds, audit, tokens):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(feeds.public_router)
+    return app

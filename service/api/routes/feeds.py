@@ -1,0 +1,115 @@
+"""Calendar feeds: staff manage the secret links; subscribers' calendars fetch the .ics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+
+from service.api.deps import DbDep, SettingsDep, Staff
+from service.api.errors import responses
+from service.db.models import FeedTokenRow
+from service.logic import feeds
+from service.logic.feeds import Subject
+
+router = APIRouter(prefix="/feeds", tags=["feeds"])
+# Outside /api/v1 and without bearer tokens: calendar servers fetch it on their own.
+public_router = APIRouter(tags=["feeds"])
+
+
+class FeedRequest(BaseModel):
+    subject: Subject = Field(examples=["expert"])
+    subject_id: str = Field(min_length=1, max_length=64, examples=["E001"])
+
+
+class FeedOut(BaseModel):
+    id: int
+    subject: str
+    subject_id: str
+    created_at: dt.datetime
+    created_by: str
+    revoked_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, row: FeedTokenRow) -> FeedOut:
+        return cls(id=row.id, subject=row.subject, subject_id=row.subject_id,
+                   created_at=row.created_at, created_by=row.created_by,
+                   revoked_at=row.revoked_at)
+
+
+class NewFeed(FeedOut):
+    https: str = Field(description="For Google Calendar (From URL) and Outlook on the web. "
+                                   "Shown only this once.")
+    webcal: str = Field(description="Opens the subscribe dialog of Apple Calendar and "
+                                    "Outlook desktop.")
+
+
+@router.post("", response_model=NewFeed, status_code=201, responses=responses(404, 422))
+def create_feed(actor: Staff, db: DbDep, settings: SettingsDep, body: FeedRequest) -> NewFeed:
+    """A new secret feed link for an expert or an association; the previous one stops."""
+    row, secret = feeds.create(db, body.subject, body.subject_id, actor.name)
+    db.commit()
+    base = settings.public_base_url.rstrip("/")
+    https = f"{base}/feeds/{secret}.ics"
+    if https.startswith("http://"):  # a local server; behind TLS the base is https
+        https = "https://" + https.removeprefix("http://")
+    return NewFeed(**FeedOut.of(row).model_dump(), https=https,
+                   webcal="webcal://" + https.removeprefix("https://"))
+
+
+@router.get("", response_model=list[FeedOut])
+def list_feeds(_: Staff, db: DbDep) -> list[FeedOut]:
+    """Every feed link ever made (the links themselves are not kept)."""
+    return [FeedOut.of(row) for row in feeds.listing(db)]
+
+
+@router.delete("/{feed_id}", response_model=FeedOut, responses=responses(404, 409))
+def revoke_feed(actor: Staff, db: DbDep, feed_id: Annotated[int, Path()]) -> FeedOut:
+    """Revoke a feed link: it answers 404 from now on."""
+    row = feeds.revoke(db, feed_id, actor.name)
+    db.commit()
+    return FeedOut.of(row)
+
+
+def _not_modified(rendered: feeds.Rendered, if_none_match: str | None,
+                  if_modified_since: str | None) -> bool:
+    if if_none_match is not None:
+        tags = [tag.strip() for tag in if_none_match.split(",")]
+        return rendered.etag in tags or "*" in tags
+    if if_modified_since is not None:
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            return False  # unparseable: send the feed
+        if since.tzinfo is None:
+            return False
+        return rendered.last_modified.replace(microsecond=0) <= since
+    return False
+
+
+@public_router.get(
+    "/feeds/{secret}.ics", response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}, "description": "The feed."},
+               304: {"description": "Unchanged since the validator sent."},
+               404: {"description": "No such feed (wrong or revoked link)."}})
+def fetch_feed(request: Request, db: DbDep, secret: Annotated[str, Path()],
+               if_none_match: Annotated[str | None, Header()] = None,
+               if_modified_since: Annotated[str | None, Header()] = None) -> Response:
+    """The .ics feed behind a secret link (RFC 5545)."""
+    rendered = feeds.render(db, secret)
+    if rendered is None:
+        return Response(status_code=404)
+    try:
+        db.commit()
+    except IntegrityError:  # another fetch stored the same first revision just now
+        db.rollback()
+    headers = {"ETag": rendered.etag,
+               "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
+               "Cache-Control": "private, no-cache"}
+    if _not_modified(rendered, if_none_match, if_modified_since):
+        return Response(status_code=304, headers=headers)
+    return Response(rendered.body, media_type="text/calendar; charset=utf-8", headers=headers)

@@ -1,0 +1,80 @@
+"""Plans: drafts from jobs, publishing, the spec's plan JSON, and what made each plan."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel
+
+from domain.plan import Plan
+from domain.scenario import Scenario
+from service.api.deps import DbDep, SettingsDep, Staff, Viewer
+from service.api.errors import responses
+from service.api.schemas import Changes, JobOut, PlanOut
+from service.logic import plans
+
+router = APIRouter(prefix="/plans", tags=["plans"])
+
+PlanId = Annotated[int, Path(description="The plan's id.")]
+
+
+class Published(BaseModel):
+    plan: PlanOut
+    changes: Changes
+
+
+class Violations(BaseModel):
+    violations: list[str]
+
+
+@router.get("", response_model=list[PlanOut])
+def list_plans(_: Viewer, db: DbDep) -> list[PlanOut]:
+    """The latest plans, newest first."""
+    return [PlanOut.of(row, plans.shown_changes(db, row)) for row in plans.listing(db)]
+
+
+@router.get("/{plan_id}", response_model=PlanOut, responses=responses(404))
+def read_plan(_: Viewer, db: DbDep, plan_id: PlanId) -> PlanOut:
+    """Stats, unserved with reasons, parameters, and what it changes in the schedule."""
+    row = plans.plan_row(db, plan_id)
+    return PlanOut.of(row, plans.shown_changes(db, row))
+
+
+@router.get("/{plan_id}/document", response_model=Plan, responses=responses(404))
+def plan_document(_: Viewer, db: DbDep, plan_id: PlanId) -> Plan:
+    """The plan in the exchange format (``haken check`` reads it)."""
+    return Plan.model_validate(plans.plan_row(db, plan_id).document)
+
+
+@router.get("/{plan_id}/scenario", response_model=Scenario, responses=responses(404))
+def plan_scenario(_: Viewer, db: DbDep, plan_id: PlanId) -> Scenario:
+    """The scenario the plan was solved from (its hash is the plan's scenario_sha256)."""
+    return Scenario.model_validate(plans.plan_row(db, plan_id).scenario)
+
+
+@router.get("/{plan_id}/violations", response_model=Violations, responses=responses(404))
+def plan_violations(_: Viewer, db: DbDep, plan_id: PlanId) -> Violations:
+    """The nine hard rules checked again on the stored plan and scenario (empty: all hold)."""
+    return Violations(violations=[str(v) for v in plans.replay_check(plans.plan_row(db,
+                                                                                   plan_id))])
+
+
+@router.post("/{plan_id}/publish", response_model=Published, responses=responses(404, 409))
+def publish_plan(actor: Staff, db: DbDep, plan_id: PlanId) -> Published:
+    """Make the draft the current schedule; the answer lists exactly what moved."""
+    changes = plans.publish(db, plan_id, actor.name)
+    db.commit()
+    return Published(plan=PlanOut.of(plans.plan_row(db, plan_id), changes),
+                     changes=Changes.model_validate(changes))
+
+
+@router.post("/{plan_id}/replay", response_model=JobOut, status_code=202,
+             responses=responses(404))
+def replay_plan(actor: Staff, db: DbDep, settings: SettingsDep, response: Response,
+                plan_id: PlanId) -> JobOut:
+    """Solve the plan's stored scenario again with its parameters and seed."""
+    job = plans.replay(db, plan_id, actor.name, settings)
+    db.commit()
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return JobOut.of(job)

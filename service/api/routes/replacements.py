@@ -1,0 +1,90 @@
+"""Replacements: who could take over from an expert who drops out, and applying one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
+
+from service.api.deps import DbDep, Staff, Viewer
+from service.api.errors import responses
+from service.api.schemas import ScheduledSession
+from service.logic import replacements
+from service.logic.replacements import Scope
+
+router = APIRouter(tags=["replacements"])
+
+Leaving = Annotated[str, Query(description="The expert who drops out.", examples=["E001"])]
+
+
+class CandidateOut(BaseModel):
+    rank: int
+    expert_id: str
+    name: str
+    reasons: list[str] = Field(description="Why it ranks here (Japanese).")
+    reasons_en: list[str]
+
+
+class Candidates(BaseModel):
+    association_id: str
+    leaving: str
+    session_ids: list[int] = Field(description="The sessions the replacement takes over.")
+    scope: str
+    scope_en: str
+    candidates: list[CandidateOut] = Field(description="Best first; empty when nobody may.")
+
+
+class ReplacementIn(BaseModel):
+    expert_id: str = Field(description="Who drops out.", examples=["E001"])
+    by: str = Field(description="Who takes over (one of the candidates).", examples=["E002"])
+
+
+def _answer(db: DbDep, scope: Scope) -> Candidates:
+    found = replacements.candidates(db, scope)
+    return Candidates(
+        association_id=scope.association_id, leaving=scope.leaving,
+        session_ids=list(scope.session_ids), scope=scope.note, scope_en=scope.note_en,
+        candidates=[CandidateOut(rank=i, expert_id=c.expert_id, name=c.name,
+                                 reasons=c.reasons, reasons_en=c.reasons_en)
+                    for i, c in enumerate(found, start=1)])
+
+
+@router.get("/sessions/{session_id}/replacements", response_model=Candidates,
+            responses=responses(404, 409, 422))
+def session_candidates(_: Viewer, db: DbDep, session_id: Annotated[int, Path()],
+                       expert_id: Leaving) -> Candidates:
+    """Experts who could take the leaving expert's place in this session (a lead: in all
+    the association's sessions not held yet), best first, each with why."""
+    return _answer(db, replacements.scope_of_session(db, session_id, expert_id))
+
+
+@router.post("/sessions/{session_id}/replacement", response_model=list[ScheduledSession],
+             responses=responses(404, 409, 422))
+def replace_in_session(actor: Staff, db: DbDep, session_id: Annotated[int, Path()],
+                       body: ReplacementIn) -> list[ScheduledSession]:
+    """Apply a replacement; the candidate is checked against the rules again."""
+    scope = replacements.scope_of_session(db, session_id, body.expert_id)
+    changed = replacements.replace(db, scope, body.by, actor.name)
+    db.commit()
+    return [ScheduledSession.of(row) for row in changed]
+
+
+@router.get("/associations/{association_id}/replacements", response_model=Candidates,
+            responses=responses(404, 409, 422))
+def association_candidates(_: Viewer, db: DbDep, association_id: Annotated[str, Path()],
+                           expert_id: Leaving) -> Candidates:
+    """Experts who could take over all the leaving expert's sessions not held yet with
+    this association, best first, each with why."""
+    return _answer(db, replacements.scope_of_association(db, association_id, expert_id))
+
+
+@router.post("/associations/{association_id}/replacement",
+             response_model=list[ScheduledSession], responses=responses(404, 409, 422))
+def replace_in_association(actor: Staff, db: DbDep, association_id: Annotated[str, Path()],
+                           body: ReplacementIn) -> list[ScheduledSession]:
+    """Apply a replacement for all the leaving expert's sessions not held yet."""
+    scope = replacements.scope_of_association(db, association_id, body.expert_id)
+    changed = replacements.replace(db, scope, body.by, actor.name)
+    db.commit()
+    return [ScheduledSession.of(row) for row in changed]

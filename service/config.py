@@ -1,0 +1,31 @@
+"""Settings of the HTTP service and its workers, from ``HAKEN_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HAKEN_", extra="ignore")
+
+    # SQLite (WAL) by default; ``postgresql+psycopg://user@host/db`` for PostgreSQL.
+    database_url: str = "sqlite:///./haken.db"
+    # Seconds between a worker's heartbeats, and the silence after which its job is
+    # taken back (retried, or failed once ``job_max_attempts`` is used up).
+    worker_heartbeat_seconds: float = Field(default=2.0, gt=0)
+    worker_stale_seconds: float = Field(default=30.0, gt=0)
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    job_max_attempts: int = Field(default=2, ge=1)
+    # Failed authentications allowed per client address in one window before 429.
+    auth_failures_allowed: int = Field(default=10, ge=1)
+    auth_failure_window_seconds: float = Field(default=60.0, gt=0)
+    # Where feeds are reachable from outside, for the https and webcal links.
+    public_base_url: str = "http://127.0.0.1:8000"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

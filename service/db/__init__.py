@@ -1,0 +1,1 @@
+"""The service's database: SQLAlchemy models, engine and Alembic migrations."""

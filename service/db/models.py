@@ -1,0 +1,226 @@
+"""Tables of the service. Records of the exchange format are kept as their JSON.
+
+Experts, associations and the programme are stored as the exact JSON of the
+domain models (``domain/scenario.py``), so what the API accepts, what is stored
+and what is exported as a scenario agree field for field. Columns beside the
+JSON hold what the service itself adds (versions, the screening record, states).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC on the way in and out (SQLite stores no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; use an aware one")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None,
+                             dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON, list[Any]: JSON, dt.datetime: UTCDateTime,
+    }
+
+
+class ProgrammeRow(Base):
+    """The one programme this database plans (id is always 1)."""
+
+    __tablename__ = "programme"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic locking: an UPDATE whose version is stale changes nothing and raises.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+
+class ExpertRow(Base):
+    __tablename__ = "experts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic locking: an UPDATE whose version is stale changes nothing and raises.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+
+class AssociationRow(Base):
+    """An application and, once accepted, a planned association."""
+
+    __tablename__ = "associations"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[dict[str, Any]]
+    # Mirrors data["status"] so lists can filter on it.
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    # The pre-interview call: due within N business days of the application.
+    call_due_on: Mapped[dt.date] = mapped_column(Date)
+    called_at: Mapped[dt.datetime | None]
+    called_by: Mapped[str | None] = mapped_column(String(100))
+    call_note: Mapped[str | None] = mapped_column(Text)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic locking: an UPDATE whose version is stale changes nothing and raises.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+
+class EligibilityCheckRow(Base):
+    """One item of the programme's eligibility checklist, as checked by a named person."""
+
+    __tablename__ = "eligibility_checks"
+    association_id: Mapped[str] = mapped_column(
+        ForeignKey("associations.id", ondelete="CASCADE"), primary_key=True)
+    item: Mapped[str] = mapped_column(String(40), primary_key=True)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+    checked_by: Mapped[str] = mapped_column(String(100))
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64), index=True)
+    detail: Mapped[dict[str, Any]]
+
+
+class TokenRow(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    # SHA-256 of the token: tokens are 256 random bits, so a fast hash is enough.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class JobRow(Base):
+    """A solve job. Its whole state is here, so any worker can take it and a dead one is seen."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    options: Mapped[dict[str, Any]]
+    # The scenario and the published sessions to keep, frozen when the job was asked for.
+    scenario: Mapped[dict[str, Any]]
+    keep: Mapped[list[Any]]
+    requested_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    heartbeat_at: Mapped[dt.datetime | None]
+    worker_id: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    progress: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    # What happened to earlier attempts (a worker that died, and when).
+    history: Mapped[list[Any]]
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
+
+
+class PlanRow(Base):
+    """A solved plan with everything that made it: scenario, parameters, seed, version."""
+
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    scenario: Mapped[dict[str, Any]]
+    scenario_sha256: Mapped[str] = mapped_column(String(64))
+    document: Mapped[dict[str, Any]]
+    parameters: Mapped[dict[str, Any]]
+    # Against the schedule the job saw when solving; on publishing, what publishing changed.
+    changes: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    published_at: Mapped[dt.datetime | None]
+    published_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class SessionRow(Base):
+    """A session of the current schedule. Its id is stable across re-plans (feed UIDs)."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (UniqueConstraint("association_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    association_id: Mapped[str] = mapped_column(ForeignKey("associations.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    # The session as the exchange format writes it (domain.plan.Session JSON).
+    data: Mapped[dict[str, Any]]
+    # scheduled: from a published plan; pinned: confirmed outside Haken (imported);
+    # held: took place. Pinned and held sessions are pinned in every re-plan.
+    state: Mapped[str] = mapped_column(String(16))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
+    held_record: Mapped[str | None] = mapped_column(Text)
+    held_by: Mapped[str | None] = mapped_column(String(100))
+    held_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic locking: an UPDATE whose version is stale changes nothing and raises.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+
+class FeedTokenRow(Base):
+    """A secret calendar-feed URL of one expert or association (stored hashed)."""
+
+    __tablename__ = "feed_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class FeedStateRow(Base):
+    """The feed as last served to a subject: the next revision continues its UIDs and SEQUENCEs."""
+
+    __tablename__ = "feed_states"
+    subject: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str] = mapped_column(String(80))
+    last_modified: Mapped[dt.datetime]

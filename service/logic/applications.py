@@ -1,0 +1,199 @@
+"""Applications: the eligibility checklist, the pre-interview call, decisions, the status flow.
+
+The flow is the programme page's: an application is received; the secretariat
+calls within about five business days (事前ヒアリング) and it is interviewed; it is
+accepted or rejected with a reason; it may be withdrawn; an accepted one is
+completed when its sessions were held. No other step is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.calendar import BusinessCalendar
+from domain.errors import Issue
+from domain.scenario import Association
+from domain.vocabulary import Label, Status
+from service.db.models import AssociationRow, EligibilityCheckRow, SessionRow, utcnow
+from service.logic import audit
+from service.logic.errors import Conflict, Invalid, NotFound
+from service.logic.records import association_row
+from service.logic.state import check_if_match, programme, today, validate
+
+# The programme page's eligibility requirements (対象団体の要件), one item each.
+ELIGIBILITY: dict[str, Label] = {
+    "legal_form": Label(
+        "①〜③のいずれかに該当する業界団体",
+        "An industry organization of form ①-③ (SME cooperative, general incorporated, "
+        "other legal entity with SME members)"),
+    "tokyo_address": Label(
+        "都内を活動範囲とし、都内に住所または主たる事務所があること",
+        "Operates within Tokyo, with its address or main office in Tokyo"),
+    "no_tax_arrears": Label(
+        "法人事業税、法人住民税、法人税、消費税等の滞納がないこと",
+        "No overdue corporate enterprise, inhabitant, corporate or consumption tax"),
+    "no_serious_violations": Label(
+        "過去5年間に重大な法令違反等がないこと",
+        "No serious legal violations in the past five years"),
+    "no_unpaid_metropolitan_tax": Label(
+        "都税の未納がないこと", "No unpaid Tokyo metropolitan taxes"),
+    "not_adult_entertainment": Label(
+        "性風俗関連特殊営業、接客業務受託営業及びこれらに類する事業を行っていないこと",
+        "Not engaged in adult entertainment businesses or similar"),
+    "not_organized_crime": Label(
+        "暴力団、暴力団員及び暴力団関係者に該当しないこと",
+        "Not an organized crime group, nor its members or related persons"),
+    "not_harmful_group": Label(
+        "公共の安全及び福祉を脅かすおそれのある団体等に該当しないこと",
+        "Not a group that threatens public safety and welfare or is otherwise inappropriate"),
+    "not_religious_political": Label(
+        "宗教活動や政治活動を主たる目的としていないこと",
+        "Not primarily religious or political"),
+    "labour_law_compliance": Label(
+        "賃金や労働時間等に関する労働関係法令を遵守していること",
+        "Complies with labour laws on wages and working hours"),
+}
+
+NEXT: dict[str, tuple[Status, ...]] = {
+    "received": ("interviewed", "rejected", "withdrawn"),
+    "interviewed": ("accepted", "rejected", "withdrawn"),
+    "accepted": ("withdrawn", "completed"),
+    "rejected": (),
+    "withdrawn": (),
+    "completed": (),
+}
+NEEDS_REASON: tuple[Status, ...] = ("accepted", "rejected", "withdrawn")
+
+
+def check_item(db: Session, association_id: str, item: str, passed: bool, note: str | None,
+               actor: str) -> EligibilityCheckRow:
+    """Record one checklist item as checked by ``actor``; a later check replaces it."""
+    row = association_row(db, association_id)
+    if item not in ELIGIBILITY:
+        raise NotFound(f"no eligibility item {item!r}; items: {', '.join(ELIGIBILITY)}")
+    if row.status not in ("received", "interviewed"):
+        raise Conflict(f"association {association_id} is {row.status}: screening is over")
+    check = db.get(EligibilityCheckRow, (association_id, item))
+    if check is None:
+        check = EligibilityCheckRow(association_id=association_id, item=item, passed=passed,
+                                    note=note, checked_by=actor, checked_at=utcnow())
+        db.add(check)
+    else:
+        check.passed, check.note, check.checked_by = passed, note, actor
+        check.checked_at = utcnow()
+    audit.record(db, actor, "check", "association", association_id, item=item, passed=passed,
+                 note=note)
+    return check
+
+
+def checks(db: Session, association_id: str) -> dict[str, EligibilityCheckRow]:
+    return {row.item: row for row in db.scalars(
+        select(EligibilityCheckRow).where(EligibilityCheckRow.association_id == association_id))}
+
+
+def screening_gaps(db: Session, association_id: str) -> list[str]:
+    """Items not yet checked, or checked and failed: what stands in the way of accepting."""
+    found = checks(db, association_id)
+    gaps = []
+    for item, label in ELIGIBILITY.items():
+        if item not in found:
+            gaps.append(f"{item} ({label.en}): not checked")
+        elif not found[item].passed:
+            gaps.append(f"{item} ({label.en}): not met")
+    return gaps
+
+
+@dataclass(frozen=True)
+class Transition:
+    to: Status
+    reason: str | None = None
+    note: str | None = None
+    decided_on: dt.date | None = None
+
+
+def transition(db: Session, association_id: str, step: Transition, if_match: str | None,
+               actor: str) -> AssociationRow:
+    row = association_row(db, association_id)
+    check_if_match(row.version, if_match, f"association {association_id}")
+    current = row.status
+    if step.to not in NEXT[current]:
+        allowed = ", ".join(NEXT[current]) or "none (final)"
+        raise Conflict(f"association {association_id} is {current}; it cannot become "
+                       f"{step.to} (allowed next: {allowed})")
+    if step.to in NEEDS_REASON and not (step.reason and step.reason.strip()):
+        raise Invalid([Issue("reason", f"a reason is required to mark it {step.to}")])
+    data: dict[str, Any] = dict(row.data)
+    if step.to == "interviewed":
+        row.called_at, row.called_by, row.call_note = utcnow(), actor, step.note
+    elif step.to == "accepted":
+        gaps = screening_gaps(db, association_id)
+        if gaps:
+            raise Conflict("the eligibility checklist is not complete: " + "; ".join(gaps))
+    elif step.to == "completed":
+        _check_completed(db, association_id)
+    if step.to in ("accepted", "rejected"):
+        data["decided_on"] = (step.decided_on or today(db)).isoformat()
+        row.decision_reason = step.reason
+    elif step.to == "withdrawn":
+        row.decision_reason = step.reason
+    data["status"] = step.to
+    row.data, row.status = data, step.to
+    validate(db)
+    audit.record(db, actor, "transition", "association", association_id,
+                 **{"from": current, "to": step.to, "reason": step.reason, "note": step.note})
+    return row
+
+
+def _check_completed(db: Session, association_id: str) -> None:
+    sessions = list(db.scalars(select(SessionRow)
+                               .where(SessionRow.association_id == association_id)))
+    open_ones = [s.number for s in sessions if s.state != "held"]
+    if not sessions or open_ones:
+        raise Conflict(f"association {association_id} can be completed once all its sessions "
+                       f"are held (not held yet: {open_ones or 'none scheduled'})")
+
+
+@dataclass(frozen=True)
+class DueCall:
+    association_id: str
+    name: str
+    applied_at: dt.datetime
+    due_on: dt.date
+    late: bool
+    business_days_left: int | None
+
+
+def calls_due(db: Session, as_of: dt.date | None = None) -> list[DueCall]:
+    """Received applications not yet called, the most urgent first; ``late`` when overdue."""
+    day = as_of or today(db)
+    calendar = BusinessCalendar(programme(db))
+    due = []
+    for row in db.scalars(select(AssociationRow).where(AssociationRow.status == "received")
+                          .order_by(AssociationRow.call_due_on, AssociationRow.id)):
+        association = Association.model_validate(row.data)
+        due.append(DueCall(row.id, association.name, association.applied_at, row.call_due_on,
+                           row.call_due_on < day, _business_days_between(calendar, day,
+                                                                         row.call_due_on)))
+    return due
+
+
+# Counting business days walks the calendar day by day; beyond a year it means nothing here.
+_COUNT_HORIZON = dt.timedelta(days=366)
+
+
+def _business_days_between(calendar: BusinessCalendar, start: dt.date,
+                           end: dt.date) -> int | None:
+    """Business days after ``start`` up to ``end`` (negative when ``end`` has passed);
+    None when they are more than a year apart."""
+    if abs(end - start) > _COUNT_HORIZON:
+        return None
+    sign = 1 if end >= start else -1
+    low, high = (start, end) if sign == 1 else (end, start)
+    count = sum(1 for i in range(1, (high - low).days + 1)
+                if calendar.is_business_day(low + dt.timedelta(days=i)))
+    return sign * count

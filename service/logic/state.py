@@ -1,0 +1,92 @@
+"""The current state as the exchange format sees it, and the checks every change passes.
+
+After each change the whole state is read back as a scenario and validated with
+the domain's own loader, so the database always holds a scenario that loads and
+the API's errors name the record and field exactly as ``haken plan`` would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.errors import InputError
+from domain.loading import parse_scenario
+from domain.scenario import Programme, Scenario
+from service.db.models import AssociationRow, ExpertRow, ProgrammeRow, SessionRow, utcnow
+from service.logic.errors import Conflict, Invalid, PreconditionFailed, PreconditionRequired
+
+PROGRAMME_ID = 1
+# Session states that every re-plan keeps exactly as they are.
+PINNED_STATES = ("pinned", "held")
+
+
+def programme_row(db: Session) -> ProgrammeRow:
+    row = db.get(ProgrammeRow, PROGRAMME_ID)
+    if row is None:
+        raise Conflict("no programme yet: PUT /api/v1/programme or import a scenario first")
+    return row
+
+
+def programme(db: Session) -> Programme:
+    return Programme.model_validate(programme_row(db).data)
+
+
+def today(db: Session) -> dt.date:
+    """Today's date in the programme's time zone."""
+    zone = zoneinfo.ZoneInfo(programme(db).timezone)
+    return utcnow().astimezone(zone).date()
+
+
+def scenario_document(db: Session) -> dict[str, Any]:
+    """The current state in the exchange format; pinned = pinned and held sessions."""
+    accepted = set(db.scalars(select(AssociationRow.id)
+                              .where(AssociationRow.status == "accepted")))
+    pinned = [row.data for row in db.scalars(
+        select(SessionRow).where(SessionRow.state.in_(PINNED_STATES))
+        .order_by(SessionRow.association_id, SessionRow.number))
+        if row.association_id in accepted]
+    return {
+        "programme": programme_row(db).data,
+        "experts": [row.data for row in db.scalars(select(ExpertRow).order_by(ExpertRow.id))],
+        "associations": [row.data for row in
+                         db.scalars(select(AssociationRow).order_by(AssociationRow.id))],
+        "pinned": pinned,
+    }
+
+
+def current_scenario(db: Session) -> Scenario:
+    """The state as a validated scenario; raises Invalid naming each bad record and field."""
+    document = scenario_document(db)
+    try:
+        return parse_scenario(document, "current state")
+    except InputError as error:
+        raise Invalid(error.issues, prefix=()) from None
+
+
+def validate(db: Session) -> Scenario:
+    """Check the state after a change, before it is committed."""
+    db.flush()
+    return current_scenario(db)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def check_if_match(version: int, if_match: str | None, what: str) -> None:
+    """Optimistic concurrency: a change must name the version it was made from."""
+    if if_match is None:
+        raise PreconditionRequired(
+            f"{what}: send If-Match with the ETag you read, so that no one's change is "
+            "overwritten unseen")
+    offered = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    if "*" in offered or etag(version) in offered:
+        return
+    raise PreconditionFailed(
+        f"{what} has changed since you read it (now version {version}); read it again, "
+        "reapply your change and send the new ETag")

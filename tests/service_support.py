@@ -1,0 +1,183 @@
+"""What the service tests share: databases, tokens per role, clients, a real server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from service.config import Settings
+from service.db import migrate
+from service.db.engine import engine_for, transaction
+from service.logic import tokens
+from tests.scenarios import PROGRAMME, association, expert
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "tokyo-2025.json"
+POSTGRES_URL = os.environ.get("HAKEN_TEST_POSTGRES_URL")
+ROLES = ("viewer", "staff", "admin")
+
+DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+def example_document() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    return document
+
+
+def make_tokens(url: str) -> dict[str, str]:
+    with transaction(url) as db:
+        return {role: tokens.create(db, f"test-{role}", role, "test")[1] for role in ROLES}
+
+
+@dataclass
+class Api:
+    """A client with one bearer token per role."""
+
+    client: TestClient | httpx.Client
+    tokens: dict[str, str]
+    url: str
+    server_log: Path | None = None
+
+    def headers(self, role: str, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}", **extra}
+
+    def get(self, path: str, role: str = "viewer", **kw: Any) -> httpx.Response:
+        return self.client.get(path, headers=self.headers(role, **kw.pop("headers", {})), **kw)
+
+    def send(self, method: str, path: str, role: str = "staff", body: Any = None,
+             if_match: str | None = None) -> httpx.Response:
+        headers = self.headers(role)
+        if if_match is not None:
+            headers["If-Match"] = if_match
+        return self.client.request(method, path, headers=headers,
+                                   json=body if body is not None else None)
+
+
+def settings_for(url: str, **overrides: Any) -> Settings:
+    return Settings(database_url=url, **overrides)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    base: str
+    log: Path
+
+
+def start_server(url: str, tmp_path: Path, **env: str) -> Server:
+    """``haken serve`` on a free loopback port, with its worker; waits until it answers."""
+    port = free_port()
+    log = tmp_path / f"server-{port}.log"
+    environment = {**os.environ, "HAKEN_DATABASE_URL": url, **env}
+    handle = log.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=environment, stdout=handle, stderr=subprocess.STDOUT, cwd=tmp_path,
+        start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):  # the server imports the solver and migrates first
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                return Server(process, base, log)
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    stop_server(Server(process, base, log))
+    raise AssertionError(f"server did not answer: {log.read_text()}")
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        try:
+            server.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait()
+
+
+FAST_WORKER = {"HAKEN_WORKER_HEARTBEAT_SECONDS": "0.3", "HAKEN_WORKER_POLL_SECONDS": "0.2",
+               "HAKEN_WORKER_STALE_SECONDS": "3"}
+
+
+def fresh_database(kind: str, tmp_path: Path) -> str:
+    """A migrated, empty database of each kind under test."""
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'haken.db'}"
+    else:
+        assert POSTGRES_URL is not None
+        url = POSTGRES_URL
+        with engine_for(url).begin() as connection:  # start from nothing
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(url)
+    return url
+
+
+def wait_for_job(api: Api, job_id: int, rounds: int = 1200) -> dict[str, Any]:
+    """Poll a job until it is over (a generous bound, not a timing assertion)."""
+    for _ in range(rounds):
+        job: dict[str, Any] = api.get(f"/api/v1/jobs/{job_id}").json()
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            return job
+        time.sleep(0.25)
+    raise AssertionError(f"job {job_id} did not finish: {job}")
+
+
+def checked_plan(api: Api, plan_id: int) -> dict[str, Any]:
+    """The plan's document, checked against the scenario it was solved from."""
+    from domain.checker import check_plan
+    from domain.loading import parse_plan, parse_scenario
+
+    document: dict[str, Any] = api.get(f"/api/v1/plans/{plan_id}/document").json()
+    scenario = parse_scenario(api.get(f"/api/v1/plans/{plan_id}/scenario").json())
+    assert check_plan(scenario, parse_plan(document)) == []
+    return document
+
+
+def pinned_session(number: int, day: str, experts: list[str]) -> dict[str, Any]:
+    return {"association_id": "A1", "number": number,
+            "phase": "action_plan" if number == 1 else "finalisation", "expert_ids": experts,
+            "date": day, "start": "10:00", "end": "11:00", "mode": "online"}
+
+
+def small_document() -> dict[str, Any]:
+    """Seven experts and one association whose two sessions E1 leads (pinned)."""
+    september = {"start": "2025-09-01", "end": "2025-09-30"}
+    return {
+        "programme": PROGRAMME,
+        "experts": [
+            expert("E1"),
+            expert("E2", qualifications=["sharoushi", "industrial_counselor"],
+                   base_area="千代田区"),
+            expert("E3", industries=["food_service"]),
+            expert("E4", qualifications=["industrial_counselor"]),  # cannot lead labour_law
+            expert("E5", conflicts=["A1"]),
+            expert("E6", availability={"blocked": [september]}),  # not free then
+            expert("E7", modes=["onsite"]),  # A1 meets online
+        ],
+        "associations": [association("A1", needs=["labour_law", "mental_health"])],
+        "pinned": [pinned_session(1, "2025-09-02", ["E1"]),
+                   pinned_session(2, "2025-09-16", ["E1"])],
+    }
