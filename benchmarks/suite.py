@@ -76,6 +76,13 @@ SUITES: dict[str, Suite] = {
         _grid(("balanced",), ((30, 10, 10.0), (60, 20, 20.0)), (1, 2))
         + _grid(("company", "scarce_experts", "late_decisions"), ((60, 20, 20.0),), (1,)),
     ),
+    "goal": Suite(
+        "goal", "The planner core's goal: 120 associations, 30 experts, 60 s on 2 cores, "
+        "three seeds of the balanced profile and one of each hard profile; about 8 minutes.",
+        _grid(("balanced",), ((120, 30, 60.0),), (1, 2, 3))
+        + _grid(("scarce_experts", "narrow_availability", "many_conflicts"),
+                ((120, 30, 60.0),), (1,)),
+    ),
     "full": Suite(
         "full", "The issue's sizes: up to 2000x400 (10 minutes) and 5000x1000 (30 minutes); "
         "hours in all.",

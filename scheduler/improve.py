@@ -51,6 +51,7 @@ class Budget:
     seconds: float
     deterministic: bool
     stop: threading.Event | None = None
+    deadline: float | None = None  # time.monotonic() past which nothing more starts
     spent: float = 0.0
 
     def __post_init__(self) -> None:
@@ -58,6 +59,8 @@ class Budget:
 
     def remaining(self) -> float:
         if self.stop is not None and self.stop.is_set():
+            return 0.0
+        if self.deadline is not None and time.monotonic() >= self.deadline:
             return 0.0
         if self.deterministic:
             return self.seconds - self.spent
@@ -185,7 +188,9 @@ class Improver:
         params.cp_model_presolve = False
         if budget.deterministic:
             params.max_deterministic_time = seconds
-            params.max_time_in_seconds = 4 * seconds + 5
+            wall_left = (budget.deadline - time.monotonic() if budget.deadline is not None
+                         else 4 * seconds + 5)
+            params.max_time_in_seconds = max(0.1, min(4 * seconds + 5, wall_left))
         else:
             params.max_time_in_seconds = seconds
         return solver

@@ -166,7 +166,7 @@ def kept_sessions(enc: Encoding, sessions: Sequence[Session]) -> list[KeptSessio
     return kept
 
 
-def _solver(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
+def _solver(options: SolveOptions, seconds: float, wall_left: float) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = options.workers
@@ -180,7 +180,7 @@ def _solver(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
     params.log_search_progress = bool(os.environ.get("HAKEN_SOLVER_LOG"))
     if options.workers == 1:  # deterministic: CP-SAT's own clock, not the wall's
         params.max_deterministic_time = seconds
-        params.max_time_in_seconds = 4 * seconds + 5
+        params.max_time_in_seconds = max(0.1, min(4 * seconds + 5, wall_left))
     else:
         params.max_time_in_seconds = seconds
     return solver
@@ -212,6 +212,10 @@ def _solve_stopping(solver: cp_model.CpSolver, model: cp_model.CpModel,
 def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult:
     options = options or SolveOptions()
     started = time.monotonic()
+    # One worker counts CP-SAT's deterministic time, so the same seed gives the same plan;
+    # the wall clock still stops it, late, on a machine slowed by other work.
+    deadline = started + (options.time_limit if options.workers > 1
+                          else max(2 * options.time_limit, options.time_limit + 10))
     enc = encode(scenario)
     matching = match(enc, bound_seconds=min(5.0, max(1.0, options.time_limit / 10)))
     pins = pinned_sessions(enc)
@@ -228,7 +232,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
     pm.model.maximize(scale * service + keep)
     pm.hint(greedy)
     service_seconds = options.time_limit * SERVICE_SHARE
-    solver = _solver(options, service_seconds)
+    solver = _solver(options, service_seconds, deadline - time.monotonic())
     stage_start = time.monotonic()
     transform: Callable[[float], float] = lambda x: float(int(x) // (scale * weight))  # noqa: E731
     status = _solve_stopping(solver, pm.model,
@@ -260,6 +264,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
                  else max(0.5, remaining)),
         deterministic=options.workers == 1,
         stop=options.stop,
+        deadline=deadline,
     )
 
     def report(current: Score) -> None:
