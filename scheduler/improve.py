@@ -144,10 +144,16 @@ class Improver:
         model.maximize(objective)
         pm.hint({a: solution[a] for a in subset})
 
-        # First complete the hint: fix the decisions and let CP-SAT fill in the rest.
+        # First complete the hint: fix the decisions and let CP-SAT fill in the rest. The
+        # decisions are fixed by constraints on a copy, not by the parameter
+        # fix_variables_to_their_hinted_value, which crashed CP-SAT 9.15 now and then.
+        fixed = model.clone()
+        hint = model.proto.solution_hint
+        for index, value in zip(list(hint.vars), list(hint.values), strict=True):
+            fixed.add(fixed.get_int_var_from_proto_index(index) == value)
+        fixed.clear_hints()
         base_solver = self.solver(min(2.0, max(0.1, budget.remaining())), budget)
-        base_solver.parameters.fix_variables_to_their_hinted_value = True
-        status = base_solver.solve(model)
+        status = base_solver.solve(fixed)
         budget.spent += base_solver.deterministic_time
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
