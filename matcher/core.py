@@ -20,7 +20,7 @@ from matcher.encoding import (
 )
 
 # How many joining experts per (association, secondary need) the model considers.
-JOINERS_PER_NEED = 3
+JOINERS_PER_NEED = 8
 
 
 @dataclass(frozen=True)

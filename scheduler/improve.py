@@ -113,7 +113,24 @@ class Improver:
             for e in {x.lead, *(j for js in x.joiners for j in js)}:
                 by_expert.setdefault(e, []).append(a)
         chosen = {seed}
-        frontier = [seed]
+        # Half the time, when the seed has a need no one covers, free an expert who could:
+        # take in everything that expert does, and what one of its associations' other
+        # candidate leads does, so CP-SAT may hand a lead on and free the expert to join.
+        uncovered = self.coverable[seed] - covered_needs(self.enc, seed, solution[seed])
+        if uncovered and self.rng.random() < 0.5:
+            need = self.rng.choice(sorted(uncovered))
+            helpers = [e for e in by_expert if self.enc.covers[e, need]]
+            if helpers:
+                helper = self.rng.choice(sorted(helpers))
+                chosen.update(by_expert[helper][: self.size - 1])
+                led = [b for b in by_expert[helper] if solution[b].lead == helper]
+                if led:
+                    other = [int(e) for e in self.matching.leads[self.rng.choice(led)]
+                             if int(e) != helper]
+                    if other:
+                        extra = by_expert.get(self.rng.choice(other), [])
+                        chosen.update(extra[: max(0, self.size - len(chosen))])
+        frontier = sorted(chosen)
         while frontier and len(chosen) < self.size:
             a = frontier.pop(0)
             x = solution[a]
