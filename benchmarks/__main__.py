@@ -96,7 +96,7 @@ def readme_command(
     results_dir: Annotated[Path, typer.Option(help="Where results files are.")] = RESULTS_DIR,
     readme: Annotated[Path, typer.Option(help="The README to rewrite.")] = README,
     results: Annotated[Path | None, typer.Option(
-        help="This results file instead of the latest quick or full one.")] = None,
+        help="This results file instead of the latest goal, quick or full one.")] = None,
 ) -> None:
     """Rewrite the README's performance table from the latest results file."""
     try:

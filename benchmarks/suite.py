@@ -320,16 +320,18 @@ _RESULTS_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(\w+)\.md$")
 
 
 def latest_results(directory: Path) -> Path:
-    """The newest quick or full results file (by the date in its name; full wins a tie).
+    """The newest goal, quick or full results file (by the date in its name; on a tie,
+    full, then goal, then quick).
 
     The micro suite only tests the runner, so its files never reach the README.
     """
-    rank = {"full": 2, "quick": 1}
+    rank = {"full": 3, "goal": 2, "quick": 1}
     found = [(m.group(1), rank[m.group(2)], path) for path in directory.glob("*.md")
              if (m := _RESULTS_NAME.match(path.name)) and m.group(2) in rank]
     if not found:
         raise FileNotFoundError(
-            f"no quick or full results file in {directory}; run python -m benchmarks run")
+            f"no goal, quick or full results file in {directory}; "
+            "run python -m benchmarks run")
     return max(found)[2]
 
 

@@ -70,12 +70,12 @@ class Budget:
 class Improver:
     def __init__(
         self, enc: Encoding, matching: Matching, pins: Sequence[PinnedSession],
-        kept: Sequence[KeptSession], *, workers: int, seed: int,
+        kept: Sequence[KeptSession], *, seed: int,
         report: Callable[[Score], None] | None = None,
     ) -> None:
         self.enc, self.matching = enc, matching
         self.pins, self.kept = list(pins), list(kept)
-        self.workers, self.seed = workers, seed
+        self.seed = seed
         self.rng = random.Random(seed)
         self.report = report
         self.size = FIRST_SIZE
@@ -204,7 +204,9 @@ class Improver:
     def solver(self, seconds: float, budget: Budget) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         params = solver.parameters
-        params.num_workers = self.workers
+        # One worker per neighbourhood: they are small, and with two CP-SAT 9.15 crashed
+        # (a segfault in libortools) about once in a few thousand of these solves.
+        params.num_workers = 1
         params.random_seed = self.seed + self.steps
         params.cp_model_probing_level = 0
         params.catch_sigint_signal = False  # see scheduler.solve._solver

@@ -272,7 +272,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
             options.progress(Progress("improve", time.monotonic() - started, current.covered,
                                       current.coverable, current.describe()))
 
-    improver = Improver(enc, matching, pins, kept, workers=options.workers, seed=options.seed,
+    improver = Improver(enc, matching, pins, kept, seed=options.seed,
                         report=report)
     solution = improver.run(solution, budget)
     final = score(enc, matching, solution, kept)

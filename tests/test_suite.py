@@ -33,7 +33,7 @@ def test_suites_are_fixed_data() -> None:
 
 
 def test_latest_results_prefers_the_newest_date_then_the_full_suite(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="no quick or full results"):
+    with pytest.raises(FileNotFoundError, match="no goal, quick or full results"):
         latest_results(tmp_path)
     for name in ("2026-01-05-quick.md", "2026-01-04-full.md", "2026-01-09-micro.md", "notes.md"):
         (tmp_path / name).write_text("x", encoding="utf-8")
