@@ -274,8 +274,10 @@ def change_status(request: Request, db: DbDep, who: SignedInDep, form: StaffForm
                                   422)
     except PreconditionFailed:
         db.rollback()
+        # Show the current record; the form then carries its version and what was entered.
         return _application_error(request, db, who, association_id, {},
-                                  text("stale", language(request)), entered, 412)
+                                  text("stale", language(request)),
+                                  {**entered, "version": None}, 412)
     except ServiceError as error:
         db.rollback()
         return _application_error(request, db, who, association_id, {}, error.message, entered,
