@@ -27,6 +27,7 @@ from tests.service_support import (
 )
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
@@ -113,15 +114,17 @@ class Steps:
             expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
 
     def submit(self, form_css: str) -> None:
-        """Click the form's button and wait for the next page to load."""
-        old = self.driver.find_element(By.TAG_NAME, "html")
-        self.driver.find_element(By.CSS_SELECTOR, f"{form_css} button[type=submit]").click()
-        WebDriverWait(self.driver, PATIENCE).until(expected_conditions.staleness_of(old))
-        self.loaded()
+        """Click the form's button and wait until the next page has loaded."""
+        self.follow(f"{form_css} button[type=submit]")
 
-    def loaded(self) -> None:
-        WebDriverWait(self.driver, PATIENCE).until(
-            lambda driver: driver.execute_script("return document.readyState") == "complete")
+    def follow(self, css: str) -> None:
+        """Click a link or button and wait until the next page has loaded."""
+        self.driver.execute_script("window.hakenOldPage = true")
+        self.driver.find_element(By.CSS_SELECTOR, css).click()
+        # While the old page unloads, the driver may answer with errors: ask again.
+        WebDriverWait(self.driver, PATIENCE, ignored_exceptions=(WebDriverException,)).until(
+            lambda driver: driver.execute_script(
+                "return window.hakenOldPage === undefined && document.readyState === 'complete'"))
 
     def check_accessibility(self) -> None:
         """No serious or critical axe-core violation on the page now shown."""
@@ -184,7 +187,7 @@ def test_console_from_sign_in_to_an_experts_calendar(console: Api, browser: WebD
         steps.open("/applications?lang=ja")
 
     with steps.step("screen the application"):
-        browser.find_element(By.LINK_TEXT, "A056").click()
+        steps.follow("#applications a[href='/applications/A056']")
         steps.wait_for("#eligibility")
         items = [element.get_attribute("id").removeprefix("passed-") for element in
                  browser.find_elements(By.CSS_SELECTOR, "select[id^=passed-]")]
@@ -230,7 +233,7 @@ def test_console_from_sign_in_to_an_experts_calendar(console: Api, browser: WebD
         assert console.get("/api/v1/associations/A056").json()["status"] == "accepted"
 
     with steps.step("start a plan"):
-        browser.find_element(By.LINK_TEXT, "計画").click()
+        steps.follow("nav a[href='/planning']")
         steps.wait_for("#time_limit")
         browser.find_element(By.ID, "time_limit").clear()
         browser.find_element(By.ID, "time_limit").send_keys("5")
@@ -248,7 +251,7 @@ def test_console_from_sign_in_to_an_experts_calendar(console: Api, browser: WebD
         assert served.replace(".", "").isdigit()
 
     with steps.step("the draft plan"):
-        browser.find_element(By.CSS_SELECTOR, "#progress a[href^='/planning?plan=']").click()
+        steps.follow("#progress a[href^='/planning?plan=']")
         steps.wait_for("#plan-served")
         plan_id = int(browser.current_url.rsplit("=", 1)[1])
         document = checked_plan(console, plan_id)
@@ -266,8 +269,7 @@ def test_console_from_sign_in_to_an_experts_calendar(console: Api, browser: WebD
     with steps.step("an expert's week"):
         busiest = max({e for s in document["sessions"] for e in s["expert_ids"]},
                       key=lambda e: sum(e in s["expert_ids"] for s in document["sessions"]))
-        browser.find_element(By.CSS_SELECTOR,
-                             f"a[href='/planning/plans/{plan_id}/experts/{busiest}']").click()
+        steps.follow(f"a[href='/planning/plans/{plan_id}/experts/{busiest}']")
         steps.wait_for("#week")
         first = min((s for s in document["sessions"] if busiest in s["expert_ids"]),
                     key=lambda s: (s["date"], s["start"]))

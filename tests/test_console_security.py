@@ -45,7 +45,7 @@ def test_forged_forms_change_nothing(server: Api) -> None:
     form = {"to": "interviewed", "note": "偽の記録", "version": version}
     own = str(client.base_url).rstrip("/")
     path = "/applications/A056/transition"
-    with closing(client):
+    with closing(client), closing(sign_in(server, "viewer")[0]) as viewer:
         forged = [
             client.post(path, data=form),  # no token
             client.post(path, data={**form, "csrf_token": "x" + token}),  # a wrong token
@@ -64,7 +64,21 @@ def test_forged_forms_change_nothing(server: Api) -> None:
         assert not any(e["action"] == "transition"
                        for e in server.get("/api/v1/audit", role="admin").json())
 
-        # The same form, from this origin and with the token, does change it.
+        # A missing record is a page in the console (and stays JSON in the API).
+        missing = client.get("/applications/A999")
+        assert missing.status_code == 404 and "<h1>" in missing.text and "A999" in missing.text
+        assert "A999" in server.get("/api/v1/associations/A999").json()["detail"]
+
+        # A viewer sees no forms, and a viewer's post with its own token changes nothing.
+        page = viewer.get("/applications/A056")
+        assert "/transition" not in page.text and "/eligibility/" not in page.text
+        viewer_token = FORM_TOKEN.search(page.text)
+        assert viewer_token is not None
+        refused = viewer.post(path, data={**form, "csrf_token": viewer_token[1]})
+        assert refused.status_code == 403 and "権限がありません" in refused.text
+        assert status(server) == "received"
+
+        # The same form, from this origin and with the staff session's token, changes it.
         done = client.post(path, data={**form, "csrf_token": token})
         assert done.status_code == 303, done.text
         assert status(server) == "interviewed"
@@ -98,14 +112,3 @@ def test_sign_in_cookie_headers_and_sign_out(server: Api) -> None:
         after = client.get("/planning")
         assert after.status_code == 303 and after.headers["location"].startswith("/signin")
 
-
-def test_a_viewer_sees_no_forms_and_may_not_post(server: Api) -> None:
-    assert server.send("PUT", "/api/v1/scenario", body=example_document()).status_code == 200
-    client, token = sign_in(server, "viewer")
-    with closing(client):
-        page = client.get("/applications/A056")
-        assert "/transition" not in page.text and "/eligibility/" not in page.text
-        answer = client.post("/applications/A056/transition",
-                             data={"to": "interviewed", "csrf_token": token, "version": "1"})
-        assert answer.status_code == 403
-    assert status(server) == "received"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,12 @@ from service.api.deps import DbDep, SettingsDep
 from service.api.routes import jobs as job_routes
 from service.api.routes.applications import TransitionIn
 from service.console import sessions
-from service.console.security import CrossSiteRequest, SecurityHeaders, check_origin
+from service.console.security import (
+    CrossSiteRequest,
+    SecurityHeaders,
+    check_origin,
+    is_console_path,
+)
 from service.console.texts import LANGS, Lang, label, text
 from service.logic import applications, jobs, plans, records, state
 from service.logic.errors import Conflict, Invalid, PreconditionFailed, ServiceError
@@ -428,6 +434,17 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, _: Forbidden) -> Response:
         return _message_page(request, "forbidden", 403)
+
+    api_answer = app.exception_handlers[ServiceError]
+
+    @app.exception_handler(ServiceError)
+    async def _service_error(request: Request, error: Exception) -> Response:
+        # A page asked for something missing (404) or not possible now: say so as a page.
+        if is_console_path(request.url.path) and isinstance(error, ServiceError):
+            return render(request, "message.html", {"message": error.message},
+                          status_code=error.status_code)
+        answer = api_answer(request, error)
+        return await answer if inspect.isawaitable(answer) else answer
 
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
