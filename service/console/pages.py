@@ -74,7 +74,7 @@ SignedInDep = Annotated[sessions.SignedIn, Depends(signed_in)]
 async def _form(request: Request) -> FormData:
     form = await request.form()
     if any("\x00" in str(value) for _, value in form.multi_items()):
-        raise CrossSiteRequest("NUL characters in a form")  # no page of ours sends them
+        raise ServiceError("NUL characters are not accepted in a form")
     return form
 
 
@@ -118,7 +118,7 @@ def _go(path: str) -> RedirectResponse:
 
 def _text_field(form: FormData, name: str) -> str | None:
     value = form.get(name)
-    return value.strip() or None if isinstance(value, str) else None
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 # --- sign-in -------------------------------------------------------------------------------
@@ -158,10 +158,10 @@ async def signin(request: Request, db: DbDep) -> Response:
     next_path = _safe_next(_text_field(form, "next"))
     limiter = request.app.state.auth_failures
     client = request.client.host if request.client else "unknown"
+    if limiter.retry_after(client) is not None:
+        return _signin_form(request, next_path, text("too_many", language(request)), 429)
     token = _text_field(form, "token")
-    opened = None
-    if limiter.retry_after(client) is None and token:
-        opened = sessions.open_session(db, token)
+    opened = sessions.open_session(db, token) if token else None
     if opened is None:
         limiter.failed(client)
         return _signin_form(request, next_path, text("bad_token", language(request)), 401)

@@ -21,6 +21,8 @@ TEXTS: dict[str, Label] = {
     "token_hint": Label("haken token create で発行したトークン（hk_…）",
                         "The token from haken token create (hk_…)"),
     "bad_token": Label("トークンが無効です。", "This token is not valid."),
+    "too_many": Label("失敗が続いたため、しばらくしてからお試しください。",
+                      "Too many failed attempts; try again later."),
     "signed_in_as": Label("サインイン中", "Signed in as"),
     "language": Label("言語", "Language"),
     "other_lang": Label("English", "日本語"),
