@@ -108,6 +108,17 @@ def test_sign_in_cookie_headers_and_sign_out(server: Api) -> None:
         assert (cookie.get_nonstandard_attr("SameSite") or "").lower() == "strict"
         assert client.get("/planning").status_code == 200
         assert "Content-Security-Policy" in client.get("/planning").headers
+        # A plan started from the console can be cancelled from it; no plan is written.
+        bad = client.post("/planning/jobs", data={"csrf_token": token, "time_limit": "0"})
+        assert bad.status_code == 422 and 'id="time_limit-error"' in bad.text
+        assert server.get("/api/v1/jobs").json() == []
+        started = client.post("/planning/jobs", data={"csrf_token": token, "time_limit": "60"})
+        assert started.status_code == 303, started.text
+        job_id = int(started.headers["location"].split("job=")[1].split("#")[0])
+        assert client.post(f"/planning/jobs/{job_id}/cancel",
+                           data={"csrf_token": token}).status_code == 303
+        job = server.get(f"/api/v1/jobs/{job_id}").json()
+        assert job["status"] == "cancelled" and job["plan_id"] is None
         assert client.post("/signout", data={"csrf_token": token}).status_code == 303
         after = client.get("/planning")
         assert after.status_code == 303 and after.headers["location"].startswith("/signin")
