@@ -21,6 +21,7 @@ from service.api.routes import (
     tokens,
 )
 from service.config import Settings, get_settings
+from service.console import pages as console
 
 API_PREFIX = "/api/v1"
 
@@ -48,4 +49,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(feeds.public_router)
+    console.install(app)  # the web console at /
     return app

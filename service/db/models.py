@@ -224,3 +224,16 @@ class FeedStateRow(Base):
     body: Mapped[str] = mapped_column(Text)
     etag: Mapped[str] = mapped_column(String(80))
     last_modified: Mapped[dt.datetime]
+
+
+class ConsoleSessionRow(Base):
+    """A signed-in web console: the cookie holds a random secret, the table its hash."""
+
+    __tablename__ = "console_sessions"
+    # SHA-256 of the cookie's secret, so a copy of the table cannot be replayed as cookies.
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"), index=True)
+    # Sent back in every form and compared on every POST (cross-site request forgery).
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]

@@ -1,0 +1,30 @@
+// The console's only script: follow a plan job's progress live (Server-Sent Events).
+"use strict";
+
+function followJob(section) {
+  const fields = {};
+  section.querySelectorAll("[data-field]").forEach((el) => { fields[el.dataset.field] = el; });
+  const show = (name, value) => { if (fields[name]) fields[name].textContent = value; };
+  const stream = new EventSource(section.dataset.events);
+  stream.addEventListener("job", (event) => {
+    const job = JSON.parse(event.data);
+    show("status", job.status);
+    const p = job.progress;
+    if (p) {
+      show("served", p.served === null ? "—" : String(p.served));
+      show("bound", String(p.bound));
+      const gap = Math.abs(p.bound - p.objective) / Math.max(1, Math.abs(p.bound));
+      show("gap", (gap * 100).toFixed(1) + "%");
+      show("elapsed", p.elapsed.toFixed(1));
+    }
+  });
+  stream.addEventListener("end", () => {
+    stream.close();
+    window.location.assign(section.dataset.done);  // the finished job, with its plan
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const section = document.getElementById("progress");
+  if (section && ["queued", "running"].includes(section.dataset.status)) followJob(section);
+});
