@@ -205,3 +205,26 @@ def test_report_totals_match_the_schedule(api: Api) -> None:
     figures = {row[0]: row[1] for row in rows if len(row) == 2}
     assert figures["派遣予定回数 (Sessions planned)"] == str(len(plan.sessions))
     assert figures["派遣実施回数 (Sessions held)"] == "1"
+
+
+def test_an_import_keeps_the_schedule_and_the_screening(api: Api) -> None:
+    document = example_document()
+    put_scenario(api, document)
+    publish_greedy_plan(api)
+    received = next(a["id"] for a in document["associations"] if a["status"] == "received")
+    checked = api.send("PUT", f"/api/v1/associations/{received}/eligibility/tokyo_address",
+                       body={"passed": True, "note": "登記事項証明書で確認"})
+    assert checked.status_code == 200, checked.text
+    schedule = api.get("/api/v1/sessions").json()
+    application = api.get(f"/api/v1/associations/{received}/application").json()
+
+    scenario = parse_scenario(api.get("/api/v1/scenario").json())
+    renamed = scenario.model_copy(update={"experts": [
+        e.model_copy(update={"name": e.name + "（改姓）"}) for e in scenario.experts]})
+    response = upload(api, workbook=("registry.xlsx", template_workbook(renamed)))
+    assert response.status_code == 200, response.text
+    assert len(response.json()["updated"]) == len(scenario.experts)
+    assert api.get("/api/v1/sessions").json() == schedule
+    assert api.get(f"/api/v1/associations/{received}/application").json() == application
+    names = {e["id"]: e["name"] for e in api.get("/api/v1/experts").json()}
+    assert all(name.endswith("（改姓）") for name in names.values())
