@@ -197,7 +197,7 @@ def one_at_a_time(url: str, headers: dict[str, str], expected: int, count: int) 
 class LoadResult:
     name: str
     rate: float  # asked, per second
-    sent: int
+    sent: int  # requests due in the run (not all may have gone out)
     answered: int  # with the expected status
     failed: dict[str, int]  # why: another status, an error, or no answer in time
     seconds: float  # from the first due time to the last answer
@@ -343,7 +343,7 @@ def markdown(result: FeedsBenchmark) -> str:
         "request was due (open loop, so waiting behind a slow server counts); service time "
         "from when it went out.",
         "",
-        "| answer | sent | answered | failed | achieved req/s | latency p50 / p95 / p99 ms "
+        "| answer | due | answered | failed | achieved req/s | latency p50 / p95 / p99 ms "
         "| service p50 / p99 ms | goal p99 < 50 ms |",
         "| --- | ---: | ---: | ---: | ---: | --- | --- | --- |",
     ]

@@ -220,11 +220,11 @@ def test_an_import_keeps_the_schedule_and_the_screening(api: Api) -> None:
 
     scenario = parse_scenario(api.get("/api/v1/scenario").json())
     renamed = scenario.model_copy(update={"experts": [
-        e.model_copy(update={"name": e.name + "（改姓）"}) for e in scenario.experts]})
+        e.model_copy(update={"name": "改姓 " + e.name}) for e in scenario.experts]})
     response = upload(api, workbook=("registry.xlsx", template_workbook(renamed)))
     assert response.status_code == 200, response.text
     assert len(response.json()["updated"]) == len(scenario.experts)
     assert api.get("/api/v1/sessions").json() == schedule
     assert api.get(f"/api/v1/associations/{received}/application").json() == application
     names = {e["id"]: e["name"] for e in api.get("/api/v1/experts").json()}
-    assert all(name.endswith("（改姓）") for name in names.values())
+    assert all(name.startswith("改姓 ") for name in names.values())
