@@ -1,4 +1,4 @@
-"""``python -m benchmarks compare|run|readme``: the baseline and the planner, side by side."""
+"""``python -m benchmarks compare|run|readme|feeds``: the baseline and the planner, side by side."""
 
 from __future__ import annotations
 
@@ -106,6 +106,30 @@ def readme_command(
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
     typer.echo(f"{readme}: performance table from {latest}")
+
+
+@app.command("feeds")
+def feeds_command(
+    rate: Annotated[float, typer.Option(min=1, help="Requests per second to hold.")] = 500.0,
+    seconds: Annotated[float, typer.Option(min=1, max=120, help="Seconds of load per answer "
+                                                                 "kind (200, 304).")] = 10.0,
+    renders: Annotated[int, typer.Option(min=10, help="In-process renders to time.")] = 200,
+    associations: Annotated[int, typer.Option(
+        min=1, help="Applications generated; the one expert's feed gets ~3.5 sessions "
+                    "each.")] = 58,
+    connections: Annotated[int, typer.Option(min=1, help="Client connections at most.")] = 64,
+    results_dir: Annotated[Path, typer.Option(help="Where the results file goes.")] =
+        RESULTS_DIR,
+) -> None:
+    """Calendar feeds: render time of ~200 sessions, and `haken serve` at a fixed rate."""
+    # httpx (the dev extra) is needed only here.
+    from benchmarks.feeds import markdown, run
+
+    result, path = run(associations=associations, renders=renders, rate=rate, seconds=seconds,
+                       connections=connections, results_dir=results_dir,
+                       progress=lambda line: typer.echo(line, err=True))
+    typer.echo(markdown(result))
+    typer.echo(f"results written to {path}", err=True)
 
 
 app()

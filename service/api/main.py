@@ -17,7 +17,9 @@ from service.api.routes import (
     plans,
     programme,
     replacements,
+    reports,
     schedule,
+    spreadsheets,
     tokens,
 )
 from service.config import Settings, get_settings
@@ -28,7 +30,8 @@ API_PREFIX = "/api/v1"
 DESCRIPTION = """\
 The secretariat's service of Haken (派遣): applications and their screening,
 experts and associations, solve jobs, plans, the published schedule,
-replacements and calendar feeds.
+replacements, calendar feeds, the secretariat's spreadsheets (template, import,
+plan export to Excel and CSV) and the programme's report.
 
 Every request needs `Authorization: Bearer <token>` (`haken token create`):
 *viewer* reads, *staff* edits and plans, *admin* also manages tokens. Changes to
@@ -45,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_nul)])
     for module in (programme, experts, associations, applications, jobs, plans, schedule,
-                   replacements, exchange, feeds, audit, tokens):
+                   replacements, exchange, spreadsheets, reports, feeds, audit, tokens):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(feeds.public_router)

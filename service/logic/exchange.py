@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete
@@ -19,18 +21,20 @@ from service.db.models import (
 )
 from service.logic import audit
 from service.logic.errors import Invalid
-from service.logic.records import MAX_ID_LENGTH, dump, new_association_row
+from service.logic.records import (
+    MAX_ID_LENGTH,
+    call_due_on,
+    changed_fields,
+    dump,
+    new_association_row,
+)
 from service.logic.state import PROGRAMME_ID, validate
 
 
-def import_scenario(db: Session, raw: dict[str, Any], actor: str) -> Scenario:
-    """Replace programme, experts, associations and schedule by the document's.
-
-    Pinned sessions become the schedule's pinned sessions (kept by every re-plan).
-    Plans and jobs stay: each keeps the scenario it was solved from.
-    """
+def _parse(raw: dict[str, Any], source: str) -> Scenario:
+    """The document as a scenario the database can hold, or Invalid naming each problem."""
     try:
-        scenario = parse_scenario(raw, "scenario")
+        scenario = parse_scenario(raw, source)
     except InputError as error:
         raise Invalid(error.issues) from None
     ids = (("experts", [e.id for e in scenario.experts]),
@@ -40,6 +44,18 @@ def import_scenario(db: Session, raw: dict[str, Any], actor: str) -> Scenario:
                 if len(record_id) > MAX_ID_LENGTH]
     if too_long:
         raise Invalid(too_long)
+    if "\\u0000" in json.dumps(raw):  # refused alike everywhere: PostgreSQL text cannot hold it
+        raise Invalid([Issue("", "NUL characters are not accepted")])
+    return scenario
+
+
+def import_scenario(db: Session, raw: dict[str, Any], actor: str) -> Scenario:
+    """Replace programme, experts, associations and schedule by the document's.
+
+    Pinned sessions become the schedule's pinned sessions (kept by every re-plan).
+    Plans and jobs stay: each keeps the scenario it was solved from.
+    """
+    scenario = _parse(raw, "scenario")
     for table in (SessionRow, EligibilityCheckRow, AssociationRow, ExpertRow):
         db.execute(delete(table))
     programme = db.get(ProgrammeRow, PROGRAMME_ID)
@@ -56,3 +72,58 @@ def import_scenario(db: Session, raw: dict[str, Any], actor: str) -> Scenario:
     audit.record(db, actor, "import", "scenario", "all", experts=len(scenario.experts),
                  associations=len(scenario.associations), pinned=len(scenario.pinned))
     return scenario
+
+
+@dataclass
+class Merged:
+    created: list[str] = field(default_factory=list)  # "expert E001", "association A001"
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def merge_scenario(db: Session, raw: dict[str, Any], actor: str, source: str) -> Merged:
+    """Write the document's experts and associations that differ from the stored ones.
+
+    Unlike ``import_scenario`` nothing else is replaced: the schedule, held
+    sessions, screening records and plans stay, and so does every record the
+    document leaves as it is. A missing programme is created from the document's.
+    Each written record is audited; the whole state is validated before commit.
+    """
+    scenario = _parse(raw, source)
+    merged = Merged()
+    programme = db.get(ProgrammeRow, PROGRAMME_ID)
+    if programme is None:
+        db.add(ProgrammeRow(id=PROGRAMME_ID, data=dump(scenario.programme)))
+        db.flush()
+        audit.record(db, actor, "create", "programme", PROGRAMME_ID, source=source)
+    for expert in scenario.experts:
+        row = db.get(ExpertRow, expert.id)
+        if row is None:
+            db.add(ExpertRow(id=expert.id, data=dump(expert)))
+            audit.record(db, actor, "create", "expert", expert.id, source=source)
+            merged.created.append(f"expert {expert.id}")
+        elif row.data != dump(expert):
+            changes = changed_fields(row.data, dump(expert))
+            row.data = dump(expert)
+            audit.record(db, actor, "update", "expert", expert.id, changed=changes,
+                         source=source)
+            merged.updated.append(f"expert {expert.id}")
+        else:
+            merged.unchanged += 1
+    for association in scenario.associations:
+        existing = db.get(AssociationRow, association.id)
+        if existing is None:
+            db.add(new_association_row(db, association))
+            audit.record(db, actor, "create", "association", association.id, source=source)
+            merged.created.append(f"association {association.id}")
+        elif existing.data != dump(association):
+            changes = changed_fields(existing.data, dump(association))
+            existing.data, existing.status = dump(association), association.status
+            existing.call_due_on = call_due_on(db, association)
+            audit.record(db, actor, "update", "association", association.id, changed=changes,
+                         source=source)
+            merged.updated.append(f"association {association.id}")
+        else:
+            merged.unchanged += 1
+    validate(db)
+    return merged

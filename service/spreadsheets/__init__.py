@@ -14,7 +14,13 @@ from service.spreadsheets.importing import (
     read_csv,
     read_xlsx,
 )
-from service.spreadsheets.plan_export import plan_csvs, plan_issues, plan_workbook
+from service.spreadsheets.plan_export import (
+    expert_csv,
+    expert_workbook,
+    plan_csvs,
+    plan_issues,
+    plan_workbook,
+)
 from service.spreadsheets.template import template_csvs, template_workbook
 
 __all__ = [
@@ -22,6 +28,8 @@ __all__ = [
     "SheetIssue",
     "SpreadsheetError",
     "Table",
+    "expert_csv",
+    "expert_workbook",
     "import_tables",
     "plan_csvs",
     "plan_issues",

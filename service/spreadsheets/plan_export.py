@@ -174,6 +174,21 @@ def plan_csvs(scenario: Scenario, plan: Plan, lang: str = "ja") -> dict[str, byt
     return files
 
 
+def expert_workbook(scenario: Scenario, plan: Plan, expert_id: str, lang: str = "ja") -> bytes:
+    """One expert's schedule as a workbook of one sheet."""
+    table = expert_table(scenario, plan, expert_id, lang)
+    book = new_workbook()
+    fit_widths(add_table(book, sheet_title(_text(table.title, lang), set()), table.header,
+                         table.rows))
+    return workbook_bytes(book)
+
+
+def expert_csv(scenario: Scenario, plan: Plan, expert_id: str, lang: str = "ja") -> bytes:
+    """One expert's schedule as CSV (UTF-8 with BOM)."""
+    table = expert_table(scenario, plan, expert_id, lang)
+    return csv_bytes(table.header, table.rows)
+
+
 def plan_issues(scenario: Scenario, plan: Plan) -> list[str]:
     """References in the plan that the scenario does not know (another scenario's plan)."""
     problems = []

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 
 from domain.plan import Plan
 from domain.scenario import Scenario
 from service.api.deps import DbDep, SettingsDep, Staff, Viewer
 from service.api.errors import responses
+from service.api.files import CSV, XLSX, ZIP, download, file_answer, zipped
 from service.api.schemas import Changes, JobOut, PlanOut
-from service.logic import plans
+from service.logic import plans, sheets
+from service.spreadsheets import expert_csv, expert_workbook, plan_csvs, plan_workbook
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
 PlanId = Annotated[int, Path(description="The plan's id.")]
+ExpertFilter = Annotated[str | None, Query(
+    description="Only this expert's schedule (an id of the plan's scenario).",
+    examples=["E001"])]
+Lang = Annotated[Literal["ja", "en"], Query(description="Headers and labels in ja or en.")]
 
 
 class Published(BaseModel):
@@ -78,3 +84,33 @@ def replay_plan(actor: Staff, db: DbDep, settings: SettingsDep, response: Respon
     db.commit()
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return JobOut.of(job)
+
+
+@router.get(
+    "/{plan_id}/export.xlsx", response_class=Response,
+    responses={**file_answer("Sessions (日程一覧), the unserved with reasons (未対応) and one "
+                             "sheet per expert; with expert_id that expert's sheet only.", XLSX),
+               **responses(404, 422)})
+def export_xlsx(_: Viewer, db: DbDep, plan_id: PlanId, expert_id: ExpertFilter = None,
+                lang: Lang = "ja") -> Response:
+    """The plan as an Excel workbook, with real Excel dates and times."""
+    scenario, plan = sheets.plan_for_export(db, plan_id, expert_id)
+    if expert_id is not None:
+        return download(expert_workbook(scenario, plan, expert_id, lang), XLSX,
+                        f"plan-{plan_id}-expert.xlsx")
+    return download(plan_workbook(scenario, plan, lang), XLSX, f"plan-{plan_id}.xlsx")
+
+
+@router.get(
+    "/{plan_id}/export.csv", response_class=Response,
+    responses={**file_answer("A zip of sessions.csv, unserved.csv and expert-<id>.csv; with "
+                             "expert_id that expert's schedule as one CSV.", ZIP, CSV),
+               **responses(404, 422)})
+def export_csv(_: Viewer, db: DbDep, plan_id: PlanId, expert_id: ExpertFilter = None,
+               lang: Lang = "ja") -> Response:
+    """The plan as CSV (UTF-8 with BOM, so that Excel shows the Japanese)."""
+    scenario, plan = sheets.plan_for_export(db, plan_id, expert_id)
+    if expert_id is not None:
+        return download(expert_csv(scenario, plan, expert_id, lang), CSV,
+                        f"plan-{plan_id}-expert.csv")
+    return download(zipped(plan_csvs(scenario, plan, lang)), ZIP, f"plan-{plan_id}-csv.zip")

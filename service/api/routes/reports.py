@@ -1,0 +1,39 @@
+"""The figures the programme reports to the metropolitan government, from the current state."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from domain.loading import parse_scenario
+from service.api import examples
+from service.api.deps import DbDep, Viewer
+from service.api.errors import responses
+from service.api.files import CSV, download, file_answer
+from service.logic import sheets
+from service.reports import Report, ReportInput, build_report, report_csv
+
+router = APIRouter(tags=["reports"])
+
+# The report of the spec's example scenario (one accepted application, no schedule yet).
+EXAMPLE = build_report(ReportInput(parse_scenario(examples.SCENARIO))).model_dump(mode="json")
+
+
+@router.get("/reports", response_model=Report,
+            responses={200: {"content": {"application/json": {"example": EXAMPLE}}},
+                       **responses(409)})
+def report(_: Viewer, db: DbDep) -> Report:
+    """Applications, decisions, associations planned and served, sessions planned and held:
+    in total, by month, by industry and by expert qualification.
+
+    Planned figures count the current schedule (absent, null, until one is published
+    or pinned); held figures the sessions recorded as held."""
+    return sheets.report(db)
+
+
+@router.get("/reports.csv", response_class=Response,
+            responses={**file_answer("The same tables as one CSV (UTF-8 with BOM): Japanese "
+                                     "headers, the English ones under them.", CSV),
+                       **responses(409)})
+def report_as_csv(_: Viewer, db: DbDep) -> Response:
+    """The report as CSV for Excel."""
+    return download(report_csv(sheets.report(db)), CSV, "haken-report.csv")
