@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Literal
 from urllib.parse import quote
@@ -105,7 +105,8 @@ def render_feed(
     calendar.add_component(vtimezone(programme.timezone, min(years), max(years)))
     for event in ordered:
         calendar.add_component(_vevent(event, scenario, zone, audience))
-    return fold_content_lines(calendar.to_ical())
+    # Content lines unfolded, folded once here (icalendar's own folding is slower).
+    return fold_lines(line.encode("utf-8") for line in calendar.content_lines() if line)
 
 
 def _vevent(event: FeedEvent, scenario: Scenario, zone: ZoneInfo, audience: Audience) -> Event:
@@ -266,37 +267,37 @@ def fold_content_lines(data: bytes) -> bytes:
     at character boundaries (never inside a UTF-8 sequence, and never between
     a backslash and the character it escapes). Ends every line with CRLF.
     """
-    text = data.decode("utf-8")
-    unfolded = re.sub("\r\n[ \t]", "", text)
-    lines = [line for line in unfolded.split("\r\n") if line]
-    return "".join(fold_line(line) + "\r\n" for line in lines).encode("utf-8")
+    unfolded = re.sub(b"\r\n[ \t]", b"", data)
+    return fold_lines(line for line in unfolded.split(b"\r\n") if line)
+
+
+def fold_lines(lines: Iterable[bytes], limit: int = FOLD_LIMIT) -> bytes:
+    """Unfolded content lines (UTF-8) folded and joined, each ended by CRLF."""
+    return b"".join(fold_octets(line, limit) + b"\r\n" for line in lines)
 
 
 def fold_line(line: str, limit: int = FOLD_LIMIT) -> str:
     """One content line folded as CRLF + space at most every ``limit`` octets."""
-    if len(line.encode("utf-8")) <= limit:
+    return fold_octets(line.encode("utf-8"), limit).decode("utf-8")
+
+
+def fold_octets(line: bytes, limit: int = FOLD_LIMIT) -> bytes:
+    """``fold_line`` on UTF-8 octets: each piece as long as fits, cut only between
+    characters and never inside a backslash escape."""
+    if len(line) <= limit:
         return line
-    pieces: list[str] = []
-    current: list[str] = []
-    size = 0
-    budget = limit
-    for unit in _units(line):
-        octets = len(unit.encode("utf-8"))
-        if current and size + octets > budget:
-            pieces.append("".join(current))
-            current, size, budget = [], 0, limit - 1  # the leading space takes one octet
-        current.append(unit)
-        size += octets
-    pieces.append("".join(current))
-    return "\r\n ".join(pieces)
-
-
-def _units(line: str) -> Sequence[str]:
-    """Characters, with each backslash escape kept together as one unit."""
-    units: list[str] = []
-    index = 0
-    while index < len(line):
-        step = 2 if line[index] == "\\" and index + 1 < len(line) else 1
-        units.append(line[index : index + step])
-        index += step
-    return units
+    pieces: list[bytes] = []
+    start, budget = 0, limit
+    while len(line) - start > budget:
+        cut = start + budget
+        while line[cut] & 0xC0 == 0x80:  # inside a UTF-8 sequence
+            cut -= 1
+        backslashes = 0
+        while cut - backslashes - 1 >= start and line[cut - backslashes - 1] == 0x5C:
+            backslashes += 1
+        if backslashes % 2:  # between a backslash and the character it escapes
+            cut -= 1
+        pieces.append(line[start:cut])
+        start, budget = cut, limit - 1  # the leading space takes one octet
+    pieces.append(line[start:])
+    return b"\r\n ".join(pieces)
