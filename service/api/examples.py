@@ -4,20 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-PROGRAMME: dict[str, Any] = {
-    "name": "令和7年度 団体向け専門家派遣",
-    "timezone": "Asia/Tokyo",
-    "application_period": {"start": "2025-06-30", "end": "2026-01-09"},
-    "implementation_period": {"start": "2025-07-14", "end": "2026-03-13"},
-    "business_hours": {"start": "09:00", "end": "18:00"},
-    "closed_dates": ["2025-12-29", "2025-12-30", "2025-12-31", "2026-01-02"],
-    "max_sessions": 5,
-    "session_minutes": {"min": 60, "max": 120},
-    "min_days_between_sessions": 7,
-    "target_days_between_sessions": 21,
-    "first_session_after_decision_business_days": 5,
-    "travel_buffer_minutes": 60,
-}
+from domain.generator import PROGRAMME as TOKYO_PROGRAMME
+
+# The Tokyo programme of 2025-26, as the bundled example and the generator have it.
+PROGRAMME: dict[str, Any] = dict(TOKYO_PROGRAMME)
 
 EXPERT: dict[str, Any] = {
     "id": "E001", "name": "山田 花子",
