@@ -16,7 +16,7 @@ from calendar_feeds.feeds import (
     secretariat_feed,
 )
 from calendar_feeds.read import read_feed
-from calendar_feeds.render import Audience, fold_content_lines, render_feed
+from calendar_feeds.render import Audience, render_feed
 from calendar_feeds.revision import (
     CANCELLED_GRACE,
     DEFAULT_UID_DOMAIN,
@@ -35,7 +35,6 @@ __all__ = [
     "association_feed",
     "build_feed",
     "expert_feed",
-    "fold_content_lines",
     "read_feed",
     "render_feed",
     "revise",

@@ -260,17 +260,6 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     return zone
 
 
-def fold_content_lines(data: bytes) -> bytes:
-    """Refold serialized iCalendar so no physical line exceeds 75 octets.
-
-    Unfolds whatever folding the serializer did, then folds each content line
-    at character boundaries (never inside a UTF-8 sequence, and never between
-    a backslash and the character it escapes). Ends every line with CRLF.
-    """
-    unfolded = re.sub(b"\r\n[ \t]", b"", data)
-    return fold_lines(line for line in unfolded.split(b"\r\n") if line)
-
-
 def fold_lines(lines: Iterable[bytes], limit: int = FOLD_LIMIT) -> bytes:
     """Unfolded content lines (UTF-8) folded and joined, each ended by CRLF."""
     return b"".join(fold_octets(line, limit) + b"\r\n" for line in lines)

@@ -53,6 +53,14 @@ def mode_compatible(enc: Encoding, a: int, e: int) -> bool:
     return bool(enc.expert_modes[e, mode])
 
 
+def qualified_joiners(enc: Encoding, a: int, need: int) -> list[int]:
+    """Experts who may join association ``a`` to cover ``need``: qualified, free of
+    conflict, offering its mode, and allowed any association at all."""
+    return [e for e in range(len(enc.expert_ids))
+            if enc.covers[e, need] and not enc.conflict[a, e] and mode_compatible(enc, a, e)
+            and enc.expert_max_associations[e] > 0]
+
+
 def match(enc: Encoding, bound_seconds: float = 5.0) -> Matching:
     n_a, n_e = len(enc.association_ids), len(enc.expert_ids)
     capacity = expert_session_capacity(enc)
@@ -85,11 +93,7 @@ def match(enc: Encoding, bound_seconds: float = 5.0) -> Matching:
         per_need: dict[int, IntArray] = {}
         for need in enc.secondary_needs[a]:
             options = []
-            for e in range(n_e):
-                if not enc.covers[e, need] or enc.conflict[a, e] or not mode_compatible(enc, a, e):
-                    continue
-                if enc.expert_max_associations[e] <= 0:
-                    continue
+            for e in qualified_joiners(enc, a, need):
                 days = int(enc.pair_starts(a, e).any(axis=1).sum())
                 if days:
                     options.append((-days, e))

@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 
 from matcher.core import Matching
 from matcher.encoding import Encoding
-from scheduler.model import KeptSession, PinnedSession, PlanModel
+from scheduler.model import KeptSession, PinnedSession, PlanModel, configured_solver
 from scheduler.reinsert import Reinserter
 from scheduler.scoring import (
     Score,
@@ -81,7 +81,7 @@ class Improver:
         self.size = FIRST_SIZE
         self.last_optimal = False
         self.steps = self.improvements = self.passes = 0
-        self.coverable = {a: coverable_needs(enc, matching, a)
+        self.coverable = {a: coverable_needs(enc, a)
                           for a in range(len(enc.association_ids))}
         self.kept_by_association: dict[int, list[KeptSession]] = {}
         for session in self.kept:
@@ -202,23 +202,12 @@ class Improver:
         return improved
 
     def solver(self, seconds: float, budget: Budget) -> cp_model.CpSolver:
-        solver = cp_model.CpSolver()
-        params = solver.parameters
+        wall_left = (budget.deadline - time.monotonic() if budget.deadline is not None
+                     else 4 * seconds + 5)
         # One worker per neighbourhood: they are small, and with two CP-SAT 9.15 crashed
         # (a segfault in libortools) about once in a few thousand of these solves.
-        params.num_workers = 1
-        params.random_seed = self.seed + self.steps
-        params.cp_model_probing_level = 0
-        params.catch_sigint_signal = False  # see scheduler.solve._solver
-        params.cp_model_presolve = False
-        if budget.deterministic:
-            params.max_deterministic_time = seconds
-            wall_left = (budget.deadline - time.monotonic() if budget.deadline is not None
-                         else 4 * seconds + 5)
-            params.max_time_in_seconds = max(0.1, min(4 * seconds + 5, wall_left))
-        else:
-            params.max_time_in_seconds = seconds
-        return solver
+        return configured_solver(workers=1, seed=self.seed + self.steps, seconds=seconds,
+                                 deterministic=budget.deterministic, wall_left=wall_left)
 
     def weighted_objective(self, pm: PlanModel, top: int) -> cp_model.LinearExprT:
         """Coverage, industry, load, gaps and kept sessions, weighted to be lexicographic.
@@ -252,7 +241,7 @@ class Improver:
             return solution
         reinserter = Reinserter(self.enc, self.matching, self.kept,
                                 pinned={pin.association for pin in self.pins})
-        current = score(self.enc, self.matching, solution, self.kept)
+        current = score(self.enc, solution, self.coverable, self.kept)
         reinsert = True
         while budget.remaining() > 0.1:
             if reinsert:
@@ -270,14 +259,14 @@ class Improver:
                 if len(solution) <= self.size and self.last_optimal:
                     break
                 continue
-            candidate = score(self.enc, self.matching, improved, self.kept)
+            candidate = score(self.enc, improved, self.coverable, self.kept)
             if candidate.key() > current.key():
                 solution, current = improved, self.accept(improved)
                 reinsert = True
         return solution
 
     def accept(self, solution: Solution) -> Score:
-        current = score(self.enc, self.matching, solution, self.kept)
+        current = score(self.enc, solution, self.coverable, self.kept)
         if self.report is not None:
             self.report(current)
         return current

@@ -537,3 +537,30 @@ class PlanModel:
 def _in_domain(var: cp_model.IntVar, value: int) -> bool:
     bounds = list(var.proto.domain)
     return any(low <= value <= high for low, high in zip(bounds[::2], bounds[1::2], strict=True))
+
+
+def configured_solver(*, workers: int, seed: int, seconds: float, deterministic: bool,
+                      wall_left: float, presolve: bool = False, log: bool = False
+                      ) -> cp_model.CpSolver:
+    """A CP-SAT solver set up as every Haken model is solved.
+
+    Deterministic runs count CP-SAT's own clock for ``seconds`` and are stopped by the
+    wall clock only after ``wall_left``; others stop after ``seconds`` of wall time.
+    """
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = workers
+    params.random_seed = seed
+    # Probing expands every start domain into literals: seconds of presolve, little gain.
+    params.cp_model_probing_level = 0
+    # Ctrl-C is the caller's (it sets SolveOptions.stop); CP-SAT's own handler outlives a
+    # solve and crashes a later Ctrl-C.
+    params.catch_sigint_signal = False
+    params.cp_model_presolve = presolve
+    params.log_search_progress = log
+    if deterministic:
+        params.max_deterministic_time = seconds
+        params.max_time_in_seconds = max(0.1, min(4 * seconds + 5, wall_left))
+    else:
+        params.max_time_in_seconds = seconds
+    return solver

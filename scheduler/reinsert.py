@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.core import Matching
+from matcher.core import Matching, qualified_joiners
 from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, Encoding
 from scheduler.model import KeptSession
 from scheduler.scoring import covered_needs, gap_deviation, kept_count
@@ -120,15 +120,10 @@ class Reinserter:
         step = days[None, :] - days[:, None]  # step[d, d2] = d2 - d
         self.gap_days = np.where(step >= enc.min_gap_days,
                                  np.abs(step - enc.target_gap_days), INFINITE)
-        n_e = len(enc.expert_ids)
-        self.joiner_candidates: list[dict[int, list[int]]] = []
-        for a in range(len(enc.association_ids)):
-            per_need = {}
-            for need in enc.secondary_needs[a]:
-                per_need[need] = [e for e in range(n_e) if enc.covers[e, need]
-                                  and not enc.conflict[a, e]
-                                  and enc.expert_max_associations[e] > 0]
-            self.joiner_candidates.append(per_need)
+        self.joiner_candidates = [
+            {need: qualified_joiners(enc, a, need) for need in enc.secondary_needs[a]}
+            for a in range(len(enc.association_ids))
+        ]
 
     def improve_all(self, solution: Solution, order: Iterable[int]) -> tuple[Solution, int]:
         """Re-insert each association in ``order``; keep what improves the whole plan."""
@@ -241,8 +236,7 @@ class Reinserter:
 
         kept = self.kept.get(a, {})
         kept_slot = {k: s.start for k, s in kept.items() if s.lead == lead}
-        keep_weight = 1
-        gap_weight = n + 1
+        gap_weight = n + 1  # the kept-session bonus (1 a session) is the lowest term
         load_weight = gap_weight * (n * enc.n_days + 1)
         masks = 1 << len(open_needs)
         # cost[k][mask][d]: best cost with session k on day d, ``mask`` covered so far.
@@ -250,11 +244,12 @@ class Reinserter:
         back_day = np.full((n, masks, enc.n_days), -1, dtype=np.int64)
         back_choice = np.full((n, masks, enc.n_days), -1, dtype=np.int64)
         back_mask = np.full((n, masks, enc.n_days), -1, dtype=np.int64)
+
+        def kept_open(k: int, slots: np.ndarray) -> bool:
+            """Whether session k's published slot is open to this choice of experts."""
+            return k in kept_slot and bool(slots[divmod(kept_slot[k], SLOTS_PER_DAY)])
+
         for k in range(n):
-            keep_bonus = np.zeros(enc.n_days, dtype=np.int64)
-            if k in kept_slot:
-                day = kept_slot[k] // SLOTS_PER_DAY
-                keep_bonus[day] = keep_weight
             if k == 0:
                 arrive = np.full((masks, enc.n_days), INFINITE, dtype=np.int64)
                 arrive[0] = 0
@@ -265,12 +260,12 @@ class Reinserter:
                 arrive = np.take_along_axis(total, arrive_from[:, None, :], axis=1)[:, 0, :]
                 arrive = np.minimum(arrive, INFINITE)
             for c, choice in enumerate(choices):
-                step_cost = load_weight * choice.load_cost
+                step_cost = np.full(enc.n_days, load_weight * choice.load_cost, dtype=np.int64)
+                if kept_open(k, choice_slots[c]):
+                    step_cost[kept_slot[k] // SLOTS_PER_DAY] -= 1
                 for mask in range(masks):
                     here = arrive[mask]
-                    value = np.where(choice_days[c] & (here < INFINITE),
-                                     here + step_cost - self._kept_here(keep_bonus, k, kept_slot,
-                                                                        choice_slots[c]),
+                    value = np.where(choice_days[c] & (here < INFINITE), here + step_cost,
                                      INFINITE)
                     target = mask | choice.needs
                     better = value < cost[k, target]
@@ -292,8 +287,7 @@ class Reinserter:
             c = int(back_choice[k, mask, day])
             slots = np.flatnonzero(choice_slots[c][day])
             slot = day * SLOTS_PER_DAY + int(slots[0])
-            if k in kept_slot and kept_slot[k] // SLOTS_PER_DAY == day \
-                    and choice_slots[c][day, kept_slot[k] % SLOTS_PER_DAY]:
+            if kept_open(k, choice_slots[c]) and kept_slot[k] // SLOTS_PER_DAY == day:
                 slot = kept_slot[k]
             starts[k] = slot
             joiners[k] = list(choices[c].joiners)
@@ -303,12 +297,3 @@ class Reinserter:
         key = (covered + len(by_lead), int(enc.industry_match[a, lead]),
                -load_cost * load_weight + neg_cost)
         return key, Assignment(lead, starts, mode, joiners)
-
-    @staticmethod
-    def _kept_here(bonus: np.ndarray, k: int, kept_slot: dict[int, int],
-                   slots: np.ndarray) -> np.ndarray:
-        """The keep bonus on the kept day, when the kept slot itself is open."""
-        if k not in kept_slot:
-            return bonus
-        day, half_hour = divmod(kept_slot[k], SLOTS_PER_DAY)
-        return bonus if slots[day, half_hour] else np.zeros_like(bonus)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.core import Matching, mode_compatible
+from matcher.core import qualified_joiners
 from matcher.encoding import SLOTS_PER_DAY, Encoding
 from scheduler.model import KeptSession
 from scheduler.solution import Assignment, Solution
@@ -53,14 +53,10 @@ def covered_needs(enc: Encoding, a: int, assignment: Assignment) -> set[int]:
             if any(enc.covers[e, need] for e in experts)}
 
 
-def coverable_needs(enc: Encoding, matching: Matching, a: int) -> set[int]:
-    """Secondary needs some expert who may work with ``a`` could cover."""
-    candidates = {int(e) for e in matching.leads[a]}
-    candidates.update(e for e in range(len(enc.expert_ids))
-                      if not enc.conflict[a, e] and enc.expert_max_associations[e] > 0
-                      and mode_compatible(enc, a, e))
-    return {need for need in enc.secondary_needs[a]
-            if any(enc.covers[e, need] for e in candidates)}
+def coverable_needs(enc: Encoding, a: int) -> set[int]:
+    """Secondary needs some expert who may work with ``a`` could cover (a candidate lead
+    is a qualified joiner too: qualified, free of conflict, offering the mode)."""
+    return {need for need in enc.secondary_needs[a] if qualified_joiners(enc, a, need)}
 
 
 def gap_deviation(enc: Encoding, assignment: Assignment) -> int:
@@ -79,13 +75,14 @@ def kept_count(solution: Solution, kept: Iterable[KeptSession]) -> int:
     return count
 
 
-def score(enc: Encoding, matching: Matching, solution: Solution,
+def score(enc: Encoding, solution: Solution, coverable: Mapping[int, set[int]],
           kept: Sequence[KeptSession] = ()) -> Score:
+    """``coverable``: each association's ``coverable_needs``, computed once by the caller."""
     loads = expert_loads(enc, solution)
     top = int(loads.max()) if loads.size else 0
     return Score(
         covered=sum(len(covered_needs(enc, a, x)) for a, x in solution.items()),
-        coverable=sum(len(coverable_needs(enc, matching, a)) for a in solution),
+        coverable=sum(len(coverable[a]) for a in solution),
         industry=sum(int(enc.industry_match[a, x.lead]) for a, x in solution.items()),
         top_load=top,
         at_top=int((loads == top).sum()) if top else 0,

@@ -25,11 +25,10 @@ from matcher.core import match
 from matcher.encoding import MODE_NAMES, SLOT_MINUTES, SLOTS_PER_DAY, Encoding, encode
 from scheduler.greedy import plan_greedy
 from scheduler.improve import Budget, Improver
-from scheduler.model import KeptSession, PinnedSession, PlanModel
+from scheduler.model import KeptSession, PinnedSession, PlanModel, configured_solver
 from scheduler.scoring import Score, score
 from scheduler.solution import build_plan
 
-STAGES = ("service", "improve")
 # Stage one may use this share of the time limit; what it leaves goes to stage two.
 SERVICE_SHARE = 0.4
 VERSION = "0.2.0"
@@ -166,26 +165,6 @@ def kept_sessions(enc: Encoding, sessions: Sequence[Session]) -> list[KeptSessio
     return kept
 
 
-def _solver(options: SolveOptions, seconds: float, wall_left: float) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.num_workers = options.workers
-    params.random_seed = options.seed
-    # Probing expands every start domain into literals: seconds of presolve, little gain.
-    params.cp_model_probing_level = 0
-    # Ctrl-C is the caller's (it sets options.stop); CP-SAT's own handler outlives a
-    # solve and crashes a later Ctrl-C.
-    params.catch_sigint_signal = False
-    params.cp_model_presolve = os.environ.get("HAKEN_PRESOLVE", "0") == "1"
-    params.log_search_progress = bool(os.environ.get("HAKEN_SOLVER_LOG"))
-    if options.workers == 1:  # deterministic: CP-SAT's own clock, not the wall's
-        params.max_deterministic_time = seconds
-        params.max_time_in_seconds = max(0.1, min(4 * seconds + 5, wall_left))
-    else:
-        params.max_time_in_seconds = seconds
-    return solver
-
-
 def _solve_stopping(solver: cp_model.CpSolver, model: cp_model.CpModel,
                     callback: cp_model.CpSolverSolutionCallback,
                     stop: threading.Event | None) -> cp_model.CpSolverStatus:
@@ -232,7 +211,11 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
     pm.model.maximize(scale * service + keep)
     pm.hint(greedy)
     service_seconds = options.time_limit * SERVICE_SHARE
-    solver = _solver(options, service_seconds, deadline - time.monotonic())
+    solver = configured_solver(
+        workers=options.workers, seed=options.seed, seconds=service_seconds,
+        deterministic=options.workers == 1, wall_left=deadline - time.monotonic(),
+        presolve=os.environ.get("HAKEN_PRESOLVE", "0") == "1",
+        log=bool(os.environ.get("HAKEN_SOLVER_LOG")))
     stage_start = time.monotonic()
     transform: Callable[[float], float] = lambda x: float(int(x) // (scale * weight))  # noqa: E731
     status = _solve_stopping(solver, pm.model,
@@ -275,7 +258,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
     improver = Improver(enc, matching, pins, kept, seed=options.seed,
                         report=report)
     solution = improver.run(solution, budget)
-    final = score(enc, matching, solution, kept)
+    final = score(enc, solution, improver.coverable, kept)
     results["improve"] = StageResult(
         f"{improver.improvements} improvements in {improver.steps} steps",
         float(final.covered), float(final.coverable), round(time.monotonic() - improve_start, 2))
