@@ -23,11 +23,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -46,6 +42,7 @@ from domain.plan import Plan
 from domain.scenario import Scenario
 from domain.vocabulary import DEFAULT_QUALIFICATIONS, INDUSTRY_LABELS
 from scheduler.solve import solve_greedy
+from service.server_process import start_server, stop_server
 
 EXPERT_ID = "E001"  # generate_scenario's first expert, who carries the whole plan
 
@@ -128,51 +125,6 @@ def prepare_database(url: str, scenario: Scenario, plan: Plan) -> str:
         plans.publish(db, row.id, "benchmark")
         _, secret = feeds.create(db, "expert", EXPERT_ID, "benchmark")
     return secret
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    base: str
-
-
-def start_server(url: str, directory: Path) -> Server:
-    port = free_port()
-    log = (directory / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "HAKEN_DATABASE_URL": url}, stdout=log, stderr=subprocess.STDOUT,
-        cwd=directory, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"haken serve exited: {(directory / 'server.log').read_text()}")
-        try:
-            if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                return Server(process, base)
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    stop_server(Server(process, base))
-    raise RuntimeError("haken serve did not answer within 60 s")
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        try:
-            server.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.process.pid, signal.SIGKILL)
-            server.process.wait()
 
 
 # --------------------------------------------------------------------------- the load

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.main import create_app
+from service.server_process import start_server, stop_server
 from tests.service_support import (
     DATABASES,
     FAST_WORKER,
@@ -18,8 +19,6 @@ from tests.service_support import (
     fresh_database,
     make_tokens,
     settings_for,
-    start_server,
-    stop_server,
 )
 
 

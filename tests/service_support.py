@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,54 +63,6 @@ class Api:
 
 def settings_for(url: str, **overrides: Any) -> Settings:
     return Settings(database_url=url, **overrides)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    base: str
-    log: Path
-
-
-def start_server(url: str, tmp_path: Path, **env: str) -> Server:
-    """``haken serve`` on a free loopback port, with its worker; waits until it answers."""
-    port = free_port()
-    log = tmp_path / f"server-{port}.log"
-    environment = {**os.environ, "HAKEN_DATABASE_URL": url, **env}
-    handle = log.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=environment, stdout=handle, stderr=subprocess.STDOUT, cwd=tmp_path,
-        start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):  # the server imports the solver and migrates first
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                return Server(process, base, log)
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    stop_server(Server(process, base, log))
-    raise AssertionError(f"server did not answer: {log.read_text()}")
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        try:
-            server.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.process.pid, signal.SIGKILL)
-            server.process.wait()
 
 
 FAST_WORKER = {"HAKEN_WORKER_HEARTBEAT_SECONDS": "0.3", "HAKEN_WORKER_POLL_SECONDS": "0.2",

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from service.server_process import start_server, stop_server
 from tests.service_support import (
     FAST_WORKER,
     Api,
@@ -22,8 +23,6 @@ from tests.service_support import (
     example_document,
     fresh_database,
     make_tokens,
-    start_server,
-    stop_server,
 )
 
 webdriver = pytest.importorskip("selenium.webdriver")
