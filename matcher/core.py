@@ -17,6 +17,7 @@ from matcher.encoding import (
     Encoding,
     IntArray,
     fits_sessions,
+    fits_sessions_each,
 )
 
 # How many joining experts per (association, secondary need) the model considers.
@@ -46,63 +47,72 @@ class Matching:
         return min(self.flow_bound, self.assignment_bound)
 
 
-def mode_compatible(enc: Encoding, a: int, e: int) -> bool:
+def mode_compatible_each(enc: Encoding, a: int) -> BoolArray:
+    """(E,): ``mode_compatible`` for every expert at once."""
     mode = int(enc.mode[a])
     if mode == MODE_EITHER:
-        return bool(enc.expert_modes[e].any())
-    return bool(enc.expert_modes[e, mode])
+        return np.asarray(enc.expert_modes.any(axis=1))
+    return np.asarray(enc.expert_modes[:, mode])
 
 
 def qualified_joiners(enc: Encoding, a: int, need: int) -> list[int]:
     """Experts who may join association ``a`` to cover ``need``: qualified, free of
     conflict, offering its mode, and allowed any association at all."""
-    return [e for e in range(len(enc.expert_ids))
-            if enc.covers[e, need] and not enc.conflict[a, e] and mode_compatible(enc, a, e)
-            and enc.expert_max_associations[e] > 0]
+    eligible = (enc.covers[:, need] & ~enc.conflict[a] & mode_compatible_each(enc, a)
+                & (enc.expert_max_associations > 0))
+    return [int(e) for e in np.flatnonzero(eligible)]
 
 
-def match(enc: Encoding, bound_seconds: float = 5.0) -> Matching:
-    n_a, n_e = len(enc.association_ids), len(enc.expert_ids)
+def match(enc: Encoding, bound_seconds: float | None = 5.0) -> Matching:
+    """Candidates, reasons and the flow bound; with ``bound_seconds``, the assignment
+    bound too (``tighten_bound`` computes it later, when a plan falls short of the flow)."""
+    n_a = len(enc.association_ids)
     capacity = expert_session_capacity(enc)
     leads: list[IntArray] = []
     joiners: list[dict[int, IntArray]] = []
     blocked: dict[int, Reason] = {}
+    lead_ready = enc.expert_max_associations > 0
     for a in range(n_a):
         sessions = int(enc.sessions[a])
         own_days = enc.association_starts[a].any(axis=1)
-        qualified = [e for e in range(n_e) if enc.covers[e, enc.primary_need[a]]]
-        usable = [
-            e for e in qualified
-            if mode_compatible(enc, a, e) and not enc.conflict[a, e]
-            and enc.expert_max_associations[e] > 0 and capacity[e] >= sessions
-        ]
-        common_days: dict[int, BoolArray] = {
-            e: np.asarray(enc.pair_starts(a, e).any(axis=1)) for e in usable
-        }
-        feasible = [e for e in usable if fits_sessions(common_days[e], sessions, enc.min_gap_days)]
+        common = enc.common_days(a)  # (E, D)
+        # Experts in the association's mode, free of conflict, allowed any association.
+        eligible = mode_compatible_each(enc, a) & ~enc.conflict[a] & lead_ready
+        qualified = np.flatnonzero(enc.covers[:, enc.primary_need[a]])
+        usable = qualified[eligible[qualified] & (capacity[qualified] >= sessions)]
+        fits = fits_sessions_each(common[usable], sessions, enc.min_gap_days)
+        feasible = [int(e) for e in usable[fits]]
         # Prefer the industry match, then the expert with most common days.
-        feasible.sort(key=lambda e: (not enc.industry_match[a, e], -int(common_days[e].sum()), e))
+        day_counts = common.sum(axis=1)
+        feasible.sort(key=lambda e: (not enc.industry_match[a, e], -int(day_counts[e]), e))
         leads.append(np.array(feasible, dtype=np.int64))
         if not feasible:
             if not fits_sessions(own_days, sessions, enc.min_gap_days):
                 blocked[a] = window_reason(enc, a, own_days)
-            elif not usable:
-                blocked[a] = no_qualified_reason(enc, a, qualified, capacity)
+            elif usable.size == 0:
+                blocked[a] = no_qualified_reason(enc, a, [int(e) for e in qualified], capacity)
             else:
-                blocked[a] = no_common_time_reason(enc, a, usable, common_days)
+                blocked[a] = no_common_time_reason(
+                    enc, a, [int(e) for e in usable], {int(e): common[e] for e in usable})
         per_need: dict[int, IntArray] = {}
         for need in enc.secondary_needs[a]:
-            options = []
-            for e in qualified_joiners(enc, a, need):
-                days = int(enc.pair_starts(a, e).any(axis=1).sum())
-                if days:
-                    options.append((-days, e))
+            options = [(-int(day_counts[e]), int(e))
+                       for e in np.flatnonzero(enc.covers[:, need] & eligible)
+                       if day_counts[e]]
             per_need[need] = np.array([e for _, e in sorted(options)[:JOINERS_PER_NEED]],
                                       dtype=np.int64)
         joiners.append(per_need)
     flow = flow_bound(enc, leads, capacity)
-    assignment = assignment_bound(enc, leads, capacity, flow, bound_seconds)
-    return Matching(leads, joiners, blocked, capacity, flow, assignment)
+    matching = Matching(leads, joiners, blocked, capacity, flow, flow)
+    if bound_seconds is not None:
+        tighten_bound(enc, matching, bound_seconds)
+    return matching
+
+
+def tighten_bound(enc: Encoding, matching: Matching, seconds: float) -> None:
+    """Set ``matching.assignment_bound`` (no looser than the flow bound)."""
+    matching.assignment_bound = assignment_bound(
+        enc, matching.leads, matching.session_capacity, matching.flow_bound, seconds)
 
 
 def expert_session_capacity(enc: Encoding) -> IntArray:

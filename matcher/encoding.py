@@ -58,6 +58,7 @@ class Encoding:
     min_gap_days: int
     target_gap_days: int
     _expert_starts: dict[int, BoolArray] = field(default_factory=dict)
+    _expert_start_days: dict[int, IntArray] = field(default_factory=dict)
 
     @property
     def n_days(self) -> int:
@@ -70,6 +71,17 @@ class Encoding:
                 _start_mask(expert.availability, self, minutes) for expert in self.scenario.experts
             ]) if self.scenario.experts else np.zeros((0, self.n_days, SLOTS_PER_DAY), bool)
         return self._expert_starts[minutes]
+
+    def expert_start_days(self, minutes: int) -> IntArray:
+        """(E, D) uint64: bit ``h`` set where the expert can start ``minutes`` at slot h."""
+        if minutes not in self._expert_start_days:
+            self._expert_start_days[minutes] = pack_slots(self.expert_starts(minutes))
+        return self._expert_start_days[minutes]
+
+    def common_days(self, a: int) -> BoolArray:
+        """(E, D): the days association ``a`` and each expert could hold a session."""
+        own = pack_slots(self.association_starts[a])
+        return (self.expert_start_days(int(self.minutes[a])) & own[None, :]) != 0
 
     def pair_starts(self, a: int, e: int) -> BoolArray:
         """(D, S): where association ``a`` and expert ``e`` can both hold a session."""
@@ -186,6 +198,26 @@ def encode(scenario: Scenario) -> Encoding:
         mask[: earliest[i]] = False
         enc.association_starts[i] = mask
     return enc
+
+
+def pack_slots(starts: BoolArray) -> IntArray:
+    """(..., S) booleans -> (...) uint64 with bit ``h`` for slot ``h``: a day in one word."""
+    weights = np.left_shift(np.uint64(1), np.arange(SLOTS_PER_DAY, dtype=np.uint64))
+    return np.bitwise_or.reduce(np.where(starts, weights, np.uint64(0)), axis=-1)
+
+
+def fits_sessions_each(days_available: BoolArray, sessions: int, min_gap: int) -> BoolArray:
+    """``fits_sessions`` for each row of a (K, D) array at once."""
+    k, n_days = days_available.shape
+    # next_day[i, d]: the first available day >= d of row i (n_days when none).
+    index = np.where(days_available, np.arange(n_days), n_days)
+    next_day = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1]
+    next_day = np.concatenate([next_day, np.full((k, 1), n_days)], axis=1)
+    rows = np.arange(k)
+    day = next_day[:, 0]
+    for _ in range(sessions - 1):
+        day = next_day[rows, np.minimum(day + min_gap, n_days)]
+    return np.asarray(day < n_days)
 
 
 def fits_sessions(days_available: BoolArray, sessions: int, min_gap: int) -> bool:

@@ -242,12 +242,16 @@ class Improver:
         reinserter = Reinserter(self.enc, self.matching, self.kept,
                                 pinned={pin.association for pin in self.pins})
         current = score(self.enc, solution, self.coverable, self.kept)
+
+        def time_left() -> bool:
+            budget.spent += REINSERT_COST
+            return budget.remaining() > 0.1
+
         reinsert = True
         while budget.remaining() > 0.1:
             if reinsert:
                 order = sorted(solution, key=lambda a: (-self.potential(a, solution[a]), a))
-                solution, changed = reinserter.improve_all(solution, order)
-                budget.spent += REINSERT_COST * len(order)
+                solution, changed = reinserter.improve_all(solution, order, time_left)
                 self.passes += 1
                 reinsert = changed > 0
                 if changed:

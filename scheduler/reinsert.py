@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +24,12 @@ from scheduler.model import KeptSession
 from scheduler.scoring import covered_needs, gap_deviation, kept_count
 from scheduler.solution import Assignment, Solution
 
+# Leads tried per re-insertion: the current one and the most promising others. At scale
+# an association has a hundred candidate leads and more; trying them all costs far more
+# than it finds, and CP-SAT neighbourhoods look wider.
+LEADS_TRIED = 8
+# Joiners tried per set of needs they add, least loaded first.
+JOINERS_PER_NEEDS = 3
 # Far above any real cost, and small enough that sums of a few never overflow int64.
 INFINITE = 2**50
 
@@ -110,8 +116,11 @@ class Choice:
 
 class Reinserter:
     def __init__(self, enc: Encoding, matching: Matching, kept: Iterable[KeptSession] = (),
-                 pinned: Iterable[int] = ()) -> None:
+                 pinned: Iterable[int] = (), *, with_joiners: bool = True) -> None:
+        """``with_joiners=False`` books leads only: joiners take capacity that serving
+        more associations may need."""
         self.enc, self.matching = enc, matching
+        self.with_joiners = with_joiners
         self.pinned = set(pinned)
         self.kept: dict[int, dict[int, KeptSession]] = {}
         for session in kept:
@@ -125,8 +134,12 @@ class Reinserter:
             for a in range(len(enc.association_ids))
         ]
 
-    def improve_all(self, solution: Solution, order: Iterable[int]) -> tuple[Solution, int]:
-        """Re-insert each association in ``order``; keep what improves the whole plan."""
+    def improve_all(self, solution: Solution, order: Iterable[int],
+                    time_left: Callable[[], bool] | None = None) -> tuple[Solution, int]:
+        """Re-insert each association in ``order``; keep what improves the whole plan.
+
+        ``time_left``, asked before each association, ends the pass early when false.
+        """
         enc = self.enc
         solution = dict(solution)
         bookings = Bookings(enc, solution)
@@ -146,13 +159,15 @@ class Reinserter:
 
         improved = 0
         for a in order:
+            if time_left is not None and not time_left():
+                break
             if a in self.pinned or a not in solution:
                 continue
             old = solution[a]
             before = key(totals)
             top = -before[2]
             bookings.remove(a, old)
-            new = self.best(a, bookings, top)
+            new = self.best(a, bookings, top, current=old.lead)
             if new is None or not self.within_week_caps(a, new, bookings):
                 bookings.add(a, old)
                 continue
@@ -184,17 +199,36 @@ class Reinserter:
     def load_penalty(load: int, top: int, over_weight: int) -> int:
         return int(load >= top) + over_weight * max(0, load - top)
 
-    def best(self, a: int, bookings: Bookings, top: int) -> Assignment | None:
+    def best(self, a: int, bookings: Bookings, top: int, current: int | None = None
+             ) -> Assignment | None:
         """The best assignment of ``a`` given ``bookings`` (which must not hold ``a``)."""
         best_key: tuple[int, ...] | None = None
         best: Assignment | None = None
-        for lead in (int(e) for e in self.matching.leads[a]):
-            if len(bookings.associations[lead]) >= self.enc.expert_max_associations[lead]:
-                continue
+        for lead in self.leads_to_try(a, bookings, current):
             found = self.with_lead(a, lead, bookings, top)
             if found is not None and (best_key is None or found[0] > best_key):
                 best_key, best = found
         return best
+
+    def leads_to_try(self, a: int, bookings: Bookings, current: int | None) -> list[int]:
+        """Candidate leads with room for one more association: those covering most of its
+        secondary needs themselves, then industry matches, then the least loaded; and
+        the current lead."""
+        enc = self.enc
+        leads = self.matching.leads[a]
+        if leads.size == 0:
+            return []
+        counts = np.array([len(bookings.associations[int(e)]) for e in leads])
+        leads = leads[counts < enc.expert_max_associations[leads]]
+        needs = enc.secondary_needs[a]
+        own = (enc.covers[np.ix_(leads, np.array(needs, dtype=np.int64))].sum(axis=1) if needs
+               else np.zeros(leads.size, dtype=np.int64))
+        order = np.lexsort((leads, bookings.load[leads],
+                            -enc.industry_match[a, leads].astype(np.int64), -own))
+        chosen = [int(e) for e in leads[order[:LEADS_TRIED]]]
+        if current is not None and current in leads and current not in chosen:
+            chosen.append(current)
+        return chosen
 
     def with_lead(self, a: int, lead: int, bookings: Bookings, top: int
                   ) -> tuple[tuple[int, ...], Assignment] | None:
@@ -210,7 +244,9 @@ class Reinserter:
         choices = [Choice((), 0, 0)]
         joiner_free: dict[int, np.ndarray] = {}
         singles: list[Choice] = []
-        for j in sorted({j for need in open_needs for j in self.joiner_candidates[a][need]}):
+        offered = ({j for need in open_needs for j in self.joiner_candidates[a][need]}
+                   if self.with_joiners else set())
+        for j in sorted(offered):
             if j == lead or not enc.expert_modes[j, mode]:
                 continue
             if len(bookings.associations[j] - {a}) >= enc.expert_max_associations[j]:
@@ -224,6 +260,9 @@ class Reinserter:
             extra = (self.load_penalty(load + 1, top, over_weight)
                      - self.load_penalty(load, top, over_weight))
             singles.append(Choice((j,), needs, extra))
+        singles.sort(key=lambda c: (c.needs, c.load_cost, c.joiners))
+        singles = [c for _, group in itertools.groupby(singles, key=lambda c: c.needs)
+                   for c in list(group)[:JOINERS_PER_NEEDS]]
         choices += singles
         for x, y in itertools.combinations(singles, 2):
             if x.needs | y.needs not in (x.needs, y.needs):  # a pair only when both add

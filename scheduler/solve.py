@@ -1,7 +1,10 @@
 """Plan a scenario: encode, match, hint with the greedy plan, then solve in two stages.
 
-The spec's objectives are lexicographic. Stage one, ``service``, is one CP-SAT model
-over everything: who is served, proven optimal where time allows. Stage two,
+The spec's objectives are lexicographic. Stage one, ``service``, decides who is served:
+on instances up to a few hundred applications with one CP-SAT model over everything,
+proven optimal where time allows; above that (or with ``decompose``) from a plan built
+in parts (``scheduler.decompose``) improved by service neighbourhoods
+(``scheduler.serve``), with the bound from the matcher. Stage two,
 ``improve``, holds who is served and improves objectives 2 to 6 by large-neighbourhood
 search (``scheduler.improve``), so it starts from a rule-abiding plan and only ever
 improves on it.
@@ -21,16 +24,23 @@ from domain.errors import InputError, Issue
 from domain.loading import scenario_sha256
 from domain.plan import Plan, Session
 from domain.scenario import Scenario
-from matcher.core import match
+from matcher.core import Matching, match, tighten_bound
 from matcher.encoding import MODE_NAMES, SLOT_MINUTES, SLOTS_PER_DAY, Encoding, encode
+from scheduler.decompose import plan_decomposed
 from scheduler.greedy import plan_greedy
 from scheduler.improve import Budget, Improver
 from scheduler.model import KeptSession, PinnedSession, PlanModel, configured_solver
-from scheduler.scoring import Score, score
-from scheduler.solution import build_plan
+from scheduler.scoring import Score, coverable_needs, score
+from scheduler.serve import serve_decomposed, service_weight
+from scheduler.solution import Solution, build_plan
 
 # Stage one may use this share of the time limit; what it leaves goes to stage two.
 SERVICE_SHARE = 0.4
+# Above this many (association, candidate lead, session) triples, one model over
+# everything takes too long to build and solve: stage one decomposes.
+SINGLE_MODEL_LIMIT = 150_000
+# At most this long for the assignment bound when the decomposed stage falls short.
+BOUND_SECONDS = 30.0
 VERSION = "0.2.0"
 
 
@@ -63,6 +73,8 @@ class SolveOptions:
     keep: Sequence[Session] = ()
     # Set from another thread (Ctrl-C, a cancelled job): stop and return the best so far.
     stop: threading.Event | None = None
+    # Stage one in parts (True), as one model (False), or by the instance's size (None).
+    decompose: bool | None = None
 
 
 @dataclass
@@ -188,31 +200,27 @@ def _solve_stopping(solver: cp_model.CpSolver, model: cp_model.CpModel,
         watcher.join()
 
 
-def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult:
-    options = options or SolveOptions()
-    started = time.monotonic()
-    # One worker counts CP-SAT's deterministic time, so the same seed gives the same plan;
-    # the wall clock still stops it, late, on a machine slowed by other work.
-    deadline = started + (options.time_limit if options.workers > 1
-                          else max(2 * options.time_limit, options.time_limit + 10))
-    enc = encode(scenario)
-    matching = match(enc, bound_seconds=min(5.0, max(1.0, options.time_limit / 10)))
-    pins = pinned_sessions(enc)
-    kept = kept_sessions(enc, options.keep)
-    greedy = plan_greedy(enc, matching, pins, kept)
-    results: dict[str, StageResult] = {}
+def single_model_size(enc: Encoding, matching: Matching) -> int:
+    """(association, candidate lead, session) triples: what one model would hold."""
+    return sum(len(leads) * int(enc.sessions[a]) for a, leads in enumerate(matching.leads))
 
-    # Stage one: who is served. Joiners only use capacity, so the model leaves them out
-    # (pinned joiners excepted); published sessions kept only break ties.
+
+def _serve_in_one_model(
+    enc: Encoding, matching: Matching, pins: list[PinnedSession], kept: list[KeptSession],
+    first: Solution, options: SolveOptions, started: float, deadline: float,
+) -> tuple[Solution, str, int, dict[str, StageResult]]:
+    """Stage one as one CP-SAT model over everything, hinted with ``first``. Joiners
+    only use capacity, so the model leaves them out (pinned joiners excepted);
+    published sessions kept only break ties."""
     pm = PlanModel(enc, matching, pins, with_joiners=False)
     service, weight = pm.objective_service()
     keep = pm.objective_keep(kept)
     scale = len(kept) + 1
     pm.model.maximize(scale * service + keep)
-    pm.hint(greedy)
-    service_seconds = options.time_limit * SERVICE_SHARE
+    pm.hint(first)
     solver = configured_solver(
-        workers=options.workers, seed=options.seed, seconds=service_seconds,
+        workers=options.workers, seed=options.seed,
+        seconds=options.time_limit * SERVICE_SHARE,
         deterministic=options.workers == 1, wall_left=deadline - time.monotonic(),
         presolve=os.environ.get("HAKEN_PRESOLVE", "0") == "1",
         log=bool(os.environ.get("HAKEN_SOLVER_LOG")))
@@ -223,27 +231,91 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
                              options.stop)
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     status_name = solver.status_name(status)
-    results["service"] = StageResult(
+    results = {"service": StageResult(
         status_name,
         transform(solver.objective_value) if found else None,
         transform(solver.best_objective_bound) if found else None,
         round(time.monotonic() - stage_start, 2),
-    )
+    )}
     if status == cp_model.INFEASIBLE:
         raise InputError("scenario", [Issue("pinned", "the pinned sessions cannot all be kept "
                                             "within the hard rules")])
     upper = matching.upper_bound
     if found:
         upper = min(upper, int(transform(solver.best_objective_bound)))
-        solution = pm.decode(solver.value)
+        return pm.decode(solver.value), status_name, upper, results
+    return first, "GREEDY_FALLBACK", upper, results
+
+
+def _serve_in_parts(
+    enc: Encoding, matching: Matching, pins: list[PinnedSession], first: Solution,
+    options: SolveOptions, started: float, deadline: float,
+) -> tuple[Solution, str, int, dict[str, StageResult]]:
+    """Stage one decomposed: ``first`` improved by service neighbourhoods, the bound
+    tightened by the assignment relaxation when the plan falls short of the flow."""
+    stage_start = time.monotonic()
+    budget = Budget(seconds=options.time_limit * SERVICE_SHARE,
+                    deterministic=options.workers == 1, stop=options.stop, deadline=deadline)
+
+    def report(served: int) -> None:
+        if options.progress is not None:
+            options.progress(Progress("service", time.monotonic() - started, served,
+                                      matching.upper_bound))
+
+    report(len(first))
+    solution, search = serve_decomposed(enc, matching, pins, first, budget,
+                                        seed=options.seed, report=report)
+    if len(solution) < matching.flow_bound and not (options.stop and options.stop.is_set()):
+        seconds = min(BOUND_SECONDS, max(1.0, options.time_limit / 10))
+        tighten_bound(enc, matching, seconds)
+        budget.spent += seconds
+    upper = matching.upper_bound
+    missing = [pin for pin in pins if pin.association not in solution]
+    if missing:
+        raise InputError("scenario", [Issue(
+            f"pinned ({enc.association_ids[missing[0].association]})",
+            "the decomposed search found no plan that keeps these pinned sessions; "
+            "plan with --single-model to have CP-SAT prove whether any plan can")])
+    status_name = "OPTIMAL" if len(solution) >= upper else "FEASIBLE"
+    results = {"service": StageResult(
+        f"{status_name} (decomposed: {search.inserted} inserted, "
+        f"{search.improvements} of {search.neighbourhoods} neighbourhoods improved)",
+        float(len(solution)), float(upper), round(time.monotonic() - stage_start, 2))}
+    return solution, status_name, upper, results
+
+
+def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult:
+    options = options or SolveOptions()
+    started = time.monotonic()
+    # One worker counts CP-SAT's deterministic time, so the same seed gives the same plan;
+    # the wall clock still stops it, late, on a machine slowed by other work.
+    deadline = started + (options.time_limit if options.workers > 1
+                          else max(2 * options.time_limit, options.time_limit + 10))
+    enc = encode(scenario)
+    matching = match(enc, bound_seconds=None)
+    pins = pinned_sessions(enc)
+    kept = kept_sessions(enc, options.keep)
+    coverable = {a: coverable_needs(enc, a) for a in range(len(enc.association_ids))}
+    # The better of two first plans: first come, first served, and leads on the arrays.
+    first = max((plan_greedy(enc, matching, pins, kept),
+                 plan_decomposed(enc, matching, pins, kept)),
+                key=lambda x: (service_weight(enc, list(x)),
+                               score(enc, x, coverable, kept).key()))
+    decompose = (options.decompose if options.decompose is not None
+                 else single_model_size(enc, matching) > SINGLE_MODEL_LIMIT)
+    if decompose:
+        solution, status_name, upper, results = _serve_in_parts(
+            enc, matching, pins, first, options, started, deadline)
     else:
-        solution, status_name = greedy, "GREEDY_FALLBACK"
+        tighten_bound(enc, matching, min(5.0, max(1.0, options.time_limit / 10)))
+        solution, status_name, upper, results = _serve_in_one_model(
+            enc, matching, pins, kept, first, options, started, deadline)
 
     # Stage two: objectives 2 to 6 by large-neighbourhood search, who is served held.
     improve_start = time.monotonic()
     remaining = options.time_limit - (improve_start - started)
     budget = Budget(
-        seconds=(options.time_limit - service_seconds if options.workers == 1
+        seconds=(options.time_limit * (1 - SERVICE_SHARE) if options.workers == 1
                  else max(0.5, remaining)),
         deterministic=options.workers == 1,
         stop=options.stop,
@@ -273,6 +345,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
         objectives={name: vars(result) for name, result in results.items()},
         parameters={"time_limit": options.time_limit, "workers": options.workers,
                     "seed": options.seed, "haken_version": VERSION,
+                    "decomposed": decompose,
                     "flow_bound": matching.flow_bound,
                     "assignment_bound": matching.assignment_bound,
                     "kept_sessions": final.kept, "published_sessions": len(options.keep)},

@@ -14,7 +14,7 @@ from domain.generator import PROFILES, generate_scenario
 from domain.loading import parse_scenario
 from domain.plan import Plan
 from domain.scenario import Scenario
-from scheduler.solve import SolveOptions, solve
+from scheduler.solve import SolveOptions, solve, solve_greedy
 from tests.scenarios import association, expert, scenario
 
 QUICK = SolveOptions(time_limit=4.0, workers=1, seed=0)
@@ -269,3 +269,35 @@ def test_same_seed_one_worker_gives_the_same_plan() -> None:
         return json.dumps(data, sort_keys=True)
 
     assert stable(first) == stable(second)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    profile=st.sampled_from(sorted(PROFILES)),
+    seed=st.integers(0, 10_000),
+    associations=st.integers(4, 16),
+    experts=st.integers(2, 6),
+    pinned=st.integers(0, 2),
+)
+def test_decomposed_and_single_model_plans_both_pass_the_checker(
+    profile: str, seed: int, associations: int, experts: int, pinned: int
+) -> None:
+    """Stage one in parts (as at thousands of applications) and as one model, on the
+    same instances: both checked, neither above the bound, both at least the greedy."""
+    try:
+        document = generate_scenario(associations, experts, seed, profile, pinned=pinned)
+    except ValueError as error:
+        assume("could pin only" not in str(error))
+        raise
+    s = parse_scenario(document)
+    greedy = solve_greedy(s, bound_seconds=1.0)
+    plans = {decompose: planned(s, SolveOptions(time_limit=2.0, workers=1, seed=seed,
+                                                decompose=decompose))
+             for decompose in (True, False)}
+    for decompose, plan in plans.items():
+        assert plan.parameters is not None and plan.parameters["decomposed"] is decompose
+        assert plan.stats.served >= greedy.stats.served
+        for pin in s.pinned:
+            assert pin in plan.sessions
+    # One model proves the most that can be served; the parts may fall short, not above.
+    assert plans[True].stats.served <= plans[False].stats.served_upper_bound

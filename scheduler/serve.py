@@ -1,0 +1,159 @@
+"""Who is served, at any size: stage one without one model over everything.
+
+One CP-SAT model over all associations, leads and slots does not build at thousands of
+applications. The decomposed stage starts from the greedy plan (earliest applicants
+first), then offers each association it left out, earliest first, the best place exact
+re-insertion finds with every other booking held (``scheduler.reinsert``, leads only:
+joiners would take capacity that serving more may need). Those still out get a CP-SAT
+neighbourhood each: the association and the served ones whose leads could lead it,
+re-planned together to serve the most, earlier applicants winning, every other booking
+held. A neighbourhood's change is taken only when it serves more, or the same number
+with earlier applicants, so the stage never loses ground.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from matcher.core import Matching
+from matcher.encoding import Encoding
+from scheduler.improve import Budget
+from scheduler.model import PinnedSession, PlanModel, configured_solver
+from scheduler.reinsert import Bookings, Reinserter
+from scheduler.solution import Solution
+
+# Served associations re-planned beside each one left out, and seconds for each.
+NEIGHBOURS = 16
+STEP_SECONDS = 2.0
+STEP_COST = 0.1  # model building, counted against a deterministic budget
+
+
+@dataclass
+class ServiceSearch:
+    """What the decomposed stage did, for the plan's stats."""
+
+    inserted: int = 0
+    neighbourhoods: int = 0
+    improvements: int = 0
+
+
+def servable(enc: Encoding, matching: Matching) -> list[int]:
+    """Associations some plan might serve: not blocked, with a candidate lead."""
+    return [a for a in range(len(enc.association_ids))
+            if a not in matching.blocked and len(matching.leads[a])]
+
+
+def service_weight(enc: Encoding, associations: Sequence[int]) -> int:
+    """``PlanModel.objective_service`` of these associations served, computed directly."""
+    count = len(enc.association_ids)
+    weight = count * (count + 1) // 2 + 1
+    return sum(weight + (count - a) for a in associations)
+
+
+def serve_decomposed(
+    enc: Encoding, matching: Matching, pins: Sequence[PinnedSession], solution: Solution,
+    budget: Budget, *, seed: int, report: Callable[[int], None] | None = None,
+) -> tuple[Solution, ServiceSearch]:
+    """Serve more than ``solution`` does where the search finds how, within ``budget``."""
+    solution = dict(solution)
+    search = ServiceSearch()
+    pinned = {pin.association for pin in pins}
+    candidates = [a for a in servable(enc, matching) if a not in solution]
+    if not candidates:
+        return solution, search
+
+    reinserter = Reinserter(enc, matching, pinned=pinned, with_joiners=False)
+    bookings = Bookings(enc, solution)
+    for a in candidates:
+        if budget.remaining() <= 0.1:
+            return solution, search
+        budget.spent += 0.002
+        if a in pinned:
+            continue
+        top = int(bookings.load.max()) if bookings.load.size else 0
+        found = reinserter.best(a, bookings, top)
+        if found is not None and reinserter.within_week_caps(a, found, bookings):
+            bookings.add(a, found)
+            solution[a] = found
+            search.inserted += 1
+            if report is not None:
+                report(len(solution))
+
+    rng = random.Random(seed)
+    improved = True
+    while improved and budget.remaining() > 0.1:
+        improved = False
+        for a in [a for a in candidates if a not in solution]:
+            if budget.remaining() <= 0.1:
+                break
+            subset = _neighbourhood(enc, matching, solution, a, rng)
+            changed = _serve_neighbourhood(enc, matching, pins, solution, subset, budget,
+                                           seed + search.neighbourhoods)
+            search.neighbourhoods += 1
+            if changed is None:
+                continue
+            for b in subset:
+                if b in solution:
+                    bookings.remove(b, solution.pop(b))
+            for b, assignment in changed.items():
+                bookings.add(b, assignment)
+                solution[b] = assignment
+            search.improvements += 1
+            improved = True
+            if report is not None:
+                report(len(solution))
+    return solution, search
+
+
+def _neighbourhood(enc: Encoding, matching: Matching, solution: Solution, a: int,
+                   rng: random.Random) -> list[int]:
+    """``a`` and served associations led by experts who could lead ``a``, a few experts'
+    worth, the best candidates first with some chance to look further."""
+    led_by: dict[int, list[int]] = {}
+    for b, assignment in solution.items():
+        led_by.setdefault(assignment.lead, []).append(b)
+    leads = [int(e) for e in matching.leads[a]]
+    head, tail = leads[:6], leads[6:]
+    rng.shuffle(head)
+    order = head + rng.sample(tail, min(len(tail), 6))
+    chosen = [a]
+    for e in order:
+        for b in sorted(led_by.get(e, ()), key=lambda b: -b):  # latest applicants first
+            if len(chosen) > NEIGHBOURS:
+                return sorted(chosen)
+            chosen.append(b)
+    return sorted(chosen)
+
+
+def _serve_neighbourhood(
+    enc: Encoding, matching: Matching, pins: Sequence[PinnedSession], solution: Solution,
+    subset: list[int], budget: Budget, seed: int,
+) -> Solution | None:
+    """The subset re-planned to serve more (earlier applicants winning), or None."""
+    budget.spent += STEP_COST
+    pm = PlanModel(enc, matching, pins, with_joiners=False, subset=subset, fixed=solution)
+    served_now = [b for b in subset if b in solution]
+    for b in served_now:  # never give up one served here unless CP-SAT serves an earlier one
+        if b not in pm.associations:
+            return None
+    service, _ = pm.objective_service()
+    pm.model.add(service >= service_weight(enc, served_now) + 1)
+    pm.model.maximize(service)
+    pm.hint({b: solution[b] for b in served_now})
+    seconds = min(STEP_SECONDS, budget.remaining())
+    if seconds <= 0.05:
+        return None
+    wall_left = (budget.deadline - time.monotonic() if budget.deadline is not None
+                 else 4 * seconds + 5)
+    solver = configured_solver(workers=1, seed=seed, seconds=seconds,
+                               deterministic=budget.deterministic, wall_left=wall_left)
+    status = solver.solve(pm.model)
+    budget.spent += solver.deterministic_time
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return pm.decode(solver.value)
