@@ -54,6 +54,7 @@ def expert_list(request: Request, db: DbDep, who: SignedInDep) -> HTMLResponse:
     return render(request, "experts.html", {
         "rows": rows, "sessions_of": sessions_of,
         "associations_of": {key: len(value) for key, value in associations_of.items()},
+        "weekly_text": lambda expert: _weekly_text(expert, language(request)),
         **_words(db, language(request)),
     }, who)
 
