@@ -251,6 +251,24 @@ def test_report_page_charts_and_downloads(imported: Api) -> None:
     assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
 
 
+def test_the_pages_in_english(imported: Api) -> None:
+    client, token = sign_in(api := imported, "staff")
+    for path, title in (("/experts", "Experts"), ("/experts/E004", "E004 "),
+                        ("/feed-links", "Calendar feeds"), ("/reports", "Reports: ")):
+        page = client.get(path + "?lang=en")
+        assert page.status_code == 200 and f"<h1>{title}" in page.text, path
+        assert '<html lang="en">' in page.text
+    issued = client.post("/feed-links/issue/association/A003", data={"csrf_token": token})
+    assert "New subscription link: A003" in issued.text
+    assert api.get("/api/v1/feeds", role="staff").json()[0]["subject_id"] == "A003"
+    english = client.get("/reports/haken-report.xlsx")  # the language chosen in the console
+    assert list(_workbook(english.content))[:2] == ["Totals", "By status"]
+    # A viewer's menu has no feed link.
+    viewer, _ = sign_in(api, "viewer")
+    assert 'href="/feed-links"' not in viewer.get("/reports").text
+    assert 'href="/feed-links"' in client.get("/reports").text
+
+
 def test_pages_without_a_programme_say_so(api: Api) -> None:
     client, _ = sign_in(api, "staff")
     assert "専門家は登録されていません" in client.get("/experts").text

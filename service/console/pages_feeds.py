@@ -7,13 +7,14 @@ to the request that made it; that answer is never cached.
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from domain.scenario import Association
+from domain.scenario import Association, Programme
 from service.api.deps import DbDep, SettingsDep
 from service.console import sessions
 from service.console.pages import Forbidden, SignedInDep, StaffForm, _go, render
@@ -21,6 +22,7 @@ from service.db.models import FeedTokenRow
 from service.logic import feeds, records
 from service.logic.errors import ServiceError
 from service.logic.feeds import Subject
+from service.logic.state import programme
 
 router = APIRouter(include_in_schema=False)
 SUBJECTS: tuple[Subject, ...] = ("expert", "association")
@@ -47,7 +49,12 @@ def _feeds_context(db: DbDep) -> dict[str, Any]:
         if row.revoked_at is None:
             current[(row.subject, row.subject_id)] = row
     associations = [Association.model_validate(row.data) for row in records.associations(db)]
+    try:
+        zone = zoneinfo.ZoneInfo(programme(db).timezone)
+    except ServiceError:  # no programme yet, and so no one to issue a link for
+        zone = zoneinfo.ZoneInfo(Programme.model_fields["timezone"].default)
     return {
+        "local_time": lambda at: at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
         "experts": [(row.id, row.data["name"]) for row in records.experts(db)],
         "associations": [(a.id, a.name, a.status) for a in associations],
         "current": current,
