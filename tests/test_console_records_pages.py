@@ -74,6 +74,8 @@ def test_weekly_slots_join_into_windows() -> None:
                                      "fri": [["23:30", "24:00"]]}
     with pytest.raises(ValueError, match="not a slot"):
         weekly_windows({"mon-2400"})
+    with pytest.raises(ValueError, match="not a slot"):
+        weekly_windows({"mon-0915"})
     assert nice_ceiling(0) == (1, 1)
     assert nice_ceiling(7) == (8, 2)
     assert nice_ceiling(23) == (30, 10)

@@ -138,7 +138,7 @@ def draft_from_form(form: FormData) -> Draft:
         version=typed("version"))
 
 
-_SLOT = re.compile(r"(mon|tue|wed|thu|fri|sat|sun)-([0-2]\d)([0-5]\d)")
+_SLOT = re.compile(r"(mon|tue|wed|thu|fri|sat|sun)-([0-2]\d)(00|30)")
 
 
 def weekly_windows(slots: set[str]) -> dict[str, list[list[str]]]:
