@@ -39,7 +39,7 @@ from domain.scenario import Scenario
 from domain.vocabulary import INDUSTRY_LABELS, STATUS_LABELS, Label
 from service.spreadsheets import cells
 from service.spreadsheets.importing import decode_csv
-from service.spreadsheets.workbook import csv_bytes
+from service.spreadsheets.workbook import add_table, csv_bytes, new_workbook, workbook_bytes
 
 ACCEPTED_STATUSES = ("accepted", "completed")
 
@@ -332,6 +332,28 @@ def report_csv(report: Report) -> bytes:
                  for row in table.rows]
     first, *rest = rows
     return csv_bytes([str(cell) for cell in first], rest)
+
+
+def report_workbook(report: Report, lang: str = "ja") -> bytes:
+    """The report as an Excel workbook: the totals, then a sheet per table, headers in
+    ``lang`` ("ja" or "en"); a figure that does not apply yet is an empty cell."""
+    labels = report.figure_labels
+    book = new_workbook()
+    english = lang == "en"
+    add_table(book, "Totals" if english else "合計",
+              ["Item" if english else "項目", "Count" if english else "件数"],
+              [[labels[key][lang], value] for key, value in report.totals.items()],
+              widths=[28, 10])
+    for table in report.tables:
+        header = ["Category" if english else "区分", *(labels[c][lang] for c in table.columns)]
+        sheet = add_table(book, table.title_en if english else table.title, header,
+                          [[row.label_en if english else row.label,
+                            *(row.values.get(c) for c in table.columns)] for row in table.rows],
+                          widths=[24, *(16 for _ in table.columns)])
+        if table.note:
+            sheet.append([])
+            sheet.append([table.note_en if english else table.note])
+    return workbook_bytes(book)
 
 
 _HELD_COLUMNS = {"association_id": ("団体id", "association_id", "associationid"),

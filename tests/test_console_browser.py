@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 
 from service.server_process import start_server, stop_server
@@ -29,6 +30,7 @@ webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402
@@ -57,6 +59,10 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
     options.binary_location = CHROMIUM
     for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"):
         options.add_argument(flag)
+    # Downloads (the report) go to a folder of the test, without asking.
+    options.add_experimental_option("prefs", {
+        "download.default_directory": str(tmp_path / "downloads"),
+        "download.prompt_for_download": False})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.set_script_timeout(PATIENCE)
     try:
@@ -274,6 +280,66 @@ def test_console_from_sign_in_to_an_experts_calendar(console: Api, browser: WebD
                     key=lambda s: (s["date"], s["start"]))
         week = browser.find_element(By.ID, "week").text
         assert first["association_id"] in week and first["start"] in week
+
+    with steps.step("the experts"):
+        steps.follow("nav a[href='/experts']")
+        row = steps.wait_for(f"#experts a[href='/experts/{busiest}']").find_element(
+            By.XPATH, "ancestor::tr")
+        theirs = [s for s in document["sessions"] if busiest in s["expert_ids"]]
+        assert row.find_elements(By.TAG_NAME, "td")[8].text == str(len(theirs))
+
+    with steps.step("edit an expert's weekly availability with the keyboard"):
+        steps.follow("#experts a[href='/experts/E001']")
+        steps.wait_for("#weekly-grid")
+        assert browser.find_element(By.ID, "slot-mon-0900").is_selected()
+        assert not browser.find_element(By.ID, "slot-wed-1400").is_selected()
+        # Tick Wednesday 14:00 from Tuesday 14:00 with the arrow key, and 14:30 below it.
+        browser.find_element(By.ID, "slot-tue-1400").send_keys(Keys.ARROW_RIGHT, Keys.SPACE,
+                                                                 Keys.ARROW_DOWN, Keys.SPACE)
+        assert browser.switch_to.active_element.get_attribute("id") == "slot-wed-1430"
+        browser.find_element(By.ID, "blocked").send_keys("\n2025-09-01~2025-09-05")
+        steps.submit("#expert-form")
+        assert "保存しました" in steps.visible_text()
+        assert browser.find_element(By.ID, "slot-wed-1430").is_selected()
+        saved = console.get("/api/v1/experts/E001").json()["availability"]
+        assert saved["weekly"]["wed"] == [["14:00", "15:00"]]
+        assert {"start": "2025-09-01", "end": "2025-09-05"} in saved["blocked"]
+
+    with steps.step("a wrong cap is shown beside its field and nothing is saved"):
+        browser.find_element(By.ID, "max_sessions_per_week").clear()
+        browser.find_element(By.ID, "max_sessions_per_week").send_keys("0")
+        steps.submit("#expert-form")
+        assert browser.find_element(By.ID, "max_sessions_per_week").get_attribute(
+            "aria-invalid") == "true"
+        assert browser.find_element(By.ID, "max_sessions_per_week-error").text
+        assert console.get("/api/v1/experts/E001").json()["max_sessions_per_week"] == 6
+
+    with steps.step("a calendar feed link with its QR code"):
+        steps.follow("nav a[href='/feed-links']")
+        steps.submit(f"form[action='/feed-links/issue/expert/{busiest}']")
+        qr = steps.wait_for("#feed-qr")
+        assert browser.execute_script("return arguments[0].naturalWidth", qr) > 0
+        https = browser.find_element(By.ID, "https-link").text
+        assert https.startswith("https://") and browser.find_element(
+            By.ID, "webcal-link").text == "webcal://" + https.removeprefix("https://")
+        # The test server speaks plain http on loopback; the link's path is what counts.
+        feed = httpx.get(steps.base + "/feeds/" + https.rsplit("/feeds/", 1)[1])
+        assert feed.status_code == 200
+        assert feed.text.count("BEGIN:VEVENT") == len(theirs)
+
+    with steps.step("the report, with charts"):
+        steps.follow("nav a[href='/reports']")
+        steps.wait_for("svg#chart-by_session_month")
+        planned = browser.find_element(By.CSS_SELECTOR, "#total-sessions_planned td")
+        assert planned.text == str(len(document["sessions"]))
+
+    with steps.step("download the report as Excel"):
+        browser.find_element(By.ID, "download-xlsx").click()
+        downloaded = tmp_path / "downloads" / "haken-report.xlsx"
+        WebDriverWait(browser, PATIENCE).until(lambda _: downloaded.exists())
+        book = openpyxl.load_workbook(downloaded, read_only=True)
+        totals = {row[0]: row[1] for row in book["合計"].iter_rows(values_only=True)}
+        assert totals["派遣予定回数"] == len(document["sessions"])
 
     with steps.step("sign out"):
         steps.submit("form[action='/signout']")

@@ -447,6 +447,10 @@ def install(app: FastAPI) -> None:
         return await answer if inspect.isawaitable(answer) else answer
 
     app.include_router(router)
+    from service.console import pages_experts, pages_feeds, pages_reports  # they import this
+
+    for more in (pages_experts, pages_feeds, pages_reports):
+        app.include_router(more.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
     app.add_middleware(SecurityHeaders)
 

@@ -19,7 +19,8 @@ HEADERS = {
     "X-Frame-Options": "DENY",
 }
 # The console's own paths; the API and its interactive docs keep their own headers.
-CONSOLE_PATHS = ("/signin", "/signout", "/applications", "/planning", "/static/")
+CONSOLE_PATHS = ("/signin", "/signout", "/applications", "/planning", "/static/",
+                 "/experts", "/feed-links", "/reports")
 
 
 def is_console_path(path: str) -> bool:

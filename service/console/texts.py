@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from domain.vocabulary import Label
+from service.console import texts_experts_feeds_reports
 
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")
@@ -113,6 +114,7 @@ TEXTS: dict[str, Label] = {
                   "ページを開き直してください。",
                   "The form is stale or was sent from another site; open the page again."),
 }
+TEXTS.update(texts_experts_feeds_reports.TEXTS)
 
 
 def text(key: str, lang: Lang) -> str:

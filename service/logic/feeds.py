@@ -48,6 +48,14 @@ def create(db: Session, subject: Subject, subject_id: str, actor: str) -> tuple[
     return row, secret
 
 
+def subscription_links(public_base_url: str, secret: str) -> tuple[str, str]:
+    """The https link (Google, Outlook on the web) and the webcal one (Apple, Outlook)."""
+    https = f"{public_base_url.rstrip('/')}/feeds/{secret}.ics"
+    if https.startswith("http://"):  # a local server; behind TLS the base is https
+        https = "https://" + https.removeprefix("http://")
+    return https, "webcal://" + https.removeprefix("https://")
+
+
 def active(db: Session, subject: Subject, subject_id: str) -> list[FeedTokenRow]:
     return list(db.scalars(select(FeedTokenRow).where(
         FeedTokenRow.subject == subject, FeedTokenRow.subject_id == subject_id,

@@ -53,12 +53,8 @@ def create_feed(actor: Staff, db: DbDep, settings: SettingsDep, body: FeedReques
     """A new secret feed link for an expert or an association; the previous one stops."""
     row, secret = feeds.create(db, body.subject, body.subject_id, actor.name)
     db.commit()
-    base = settings.public_base_url.rstrip("/")
-    https = f"{base}/feeds/{secret}.ics"
-    if https.startswith("http://"):  # a local server; behind TLS the base is https
-        https = "https://" + https.removeprefix("http://")
-    return NewFeed(**FeedOut.of(row).model_dump(), https=https,
-                   webcal="webcal://" + https.removeprefix("https://"))
+    https, webcal = feeds.subscription_links(settings.public_base_url, secret)
+    return NewFeed(**FeedOut.of(row).model_dump(), https=https, webcal=webcal)
 
 
 @router.get("", response_model=list[FeedOut])

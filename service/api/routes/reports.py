@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
 
 from domain.loading import parse_scenario
 from service.api import examples
 from service.api.deps import DbDep, Viewer
 from service.api.errors import responses
-from service.api.files import CSV, download, file_answer
+from service.api.files import CSV, XLSX, download, file_answer
 from service.logic import sheets
-from service.reports import Report, ReportInput, build_report, report_csv
+from service.reports import Report, ReportInput, build_report, report_csv, report_workbook
 
 router = APIRouter(tags=["reports"])
 
@@ -37,3 +39,15 @@ def report(_: Viewer, db: DbDep) -> Report:
 def report_as_csv(_: Viewer, db: DbDep) -> Response:
     """The report as CSV for Excel."""
     return download(report_csv(sheets.report(db)), CSV, "haken-report.csv")
+
+
+@router.get("/reports.xlsx", response_class=Response,
+            responses={**file_answer("The same tables as an Excel workbook: the totals, then "
+                                     "one sheet per table.", XLSX),
+                       **responses(409, 422)})
+def report_as_workbook(_: Viewer, db: DbDep,
+                       lang: Annotated[Literal["ja", "en"], Query(
+                           description="Sheet names and headers in ja or en.")] = "ja",
+                       ) -> Response:
+    """The report as an Excel workbook."""
+    return download(report_workbook(sheets.report(db), lang), XLSX, "haken-report.xlsx")

@@ -1,4 +1,5 @@
-// The console's only script: follow a plan job's progress live (Server-Sent Events).
+// The console's only script: follow a plan job's progress live (Server-Sent Events), and
+// move through the availability grid with the arrow keys.
 "use strict";
 
 function followJob(section) {
@@ -24,7 +25,25 @@ function followJob(section) {
   });
 }
 
+function arrowKeysIn(grid) {
+  const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+  grid.addEventListener("keydown", (event) => {
+    const move = moves[event.key];
+    const cell = event.target.closest("td");
+    if (!move || !cell || event.target.type !== "checkbox") return;
+    const row = cell.parentElement;
+    const rows = Array.from(row.parentElement.children);
+    const target = rows[rows.indexOf(row) + move[0]]?.children[cell.cellIndex + move[1]];
+    const box = target?.querySelector("input[type=checkbox]");
+    if (box) {
+      event.preventDefault();
+      box.focus();
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("table.slots").forEach(arrowKeysIn);
   const section = document.getElementById("progress");
   if (section && ["queued", "running"].includes(section.dataset.status)) followJob(section);
 });
