@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from domain.vocabulary import Label
+from service.console.texts_plans import PLAN_TEXTS
 
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")
@@ -112,6 +113,7 @@ TEXTS: dict[str, Label] = {
     "csrf": Label("フォームの有効期限が切れたか、別のサイトから送信されました。"
                   "ページを開き直してください。",
                   "The form is stale or was sent from another site; open the page again."),
+    **PLAN_TEXTS,  # calendars, timeline, comparison, replacements
 }
 
 
