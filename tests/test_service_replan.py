@@ -66,6 +66,15 @@ def test_a_replan_with_the_replacement_pinned_moves_only_when_published(api: Api
     counted = len(changes["moved"]) + len(changes["removed"]) + changes["kept"]
     assert counted == len(before)
 
+    # Its replay is solved with the same pin, and could be published in its place.
+    replay = api.send("POST", f"/api/v1/plans/{plan_id}/replay")
+    assert replay.status_code == 202
+    worker.run(once=True)
+    replayed_id = wait_for_job(api, replay.json()["id"])["plan_id"]
+    assert checked_plan(api, replayed_id)["sessions"] == draft["sessions"]
+    assert api.get(f"/api/v1/plans/{replayed_id}").json()["parameters"]["replacement"] \
+        == asked.json()["options"]["replacement"]
+
     # Publishing the draft (solved with the pin) is allowed, and the schedule follows it.
     published = api.send("POST", f"/api/v1/plans/{plan_id}/publish")
     assert published.status_code == 200, published.text
