@@ -51,6 +51,12 @@ def _chosen_plan(db: DbDep, plan: int | None) -> PlanRow | None:
     return newest[0] if newest else None
 
 
+def _plan_choices(db: DbDep, row: PlanRow) -> list[PlanRow]:
+    """The newest plans to choose from, and the one shown even when it is older."""
+    newest = plans.listing(db, limit=20)
+    return newest if row in newest else [*newest, row]
+
+
 def _names(row: PlanRow) -> tuple[dict[str, str], dict[str, str]]:
     """Expert and association names as in the scenario the plan was solved from."""
     experts = {e["id"]: e["name"] for e in row.scenario["experts"]}
@@ -160,7 +166,7 @@ def calendar(request: Request, db: DbDep, who: SignedInDep,
 
     planned = {s["association_id"] for s in row.document["sessions"]}
     return render(request, "plan_calendar.html", {
-        **_labels(request), "plan": row, "plans": plans.listing(db, limit=20),
+        **_labels(request), "plan": row, "plans": _plan_choices(db, row),
         "subject": chosen, "view": shown, "anchor": anchor, "days": days,
         # Blank unless asked for, so choosing someone else opens their first session's period.
         "date_asked": asked.isoformat() if asked else "",
@@ -241,7 +247,7 @@ def timeline(request: Request, db: DbDep, who: SignedInDep,
                        else f"{month.month}"))
         month = _month_start(month, 1)
     return render(request, "plan_timeline.html", {
-        **_labels(request), "plan": row, "plans": plans.listing(db, limit=20), "rows": by,
+        **_labels(request), "plan": row, "plans": _plan_choices(db, row), "rows": by,
         "row_ids": row_ids, "row_names": row_names, "y_of": y_of, "marks": marks,
         "weeks": weeks, "months": months, "start": start, "end": end,
         "width": LABEL_WIDTH + n_days * DAY_WIDTH + 10,
