@@ -274,11 +274,12 @@ def test_console_from_sign_in_to_an_experts_calendar(console: Api, browser: WebD
     with steps.step("an expert's week"):
         busiest = max({e for s in document["sessions"] for e in s["expert_ids"]},
                       key=lambda e: sum(e in s["expert_ids"] for s in document["sessions"]))
-        steps.follow(f"a[href='/planning/plans/{plan_id}/experts/{busiest}']")
-        steps.wait_for("#week")
+        steps.follow(f"a[href='/planning/calendar?plan={plan_id}&subject=expert:{busiest}"
+                     "&view=week']")
+        steps.wait_for("#calendar")
         first = min((s for s in document["sessions"] if busiest in s["expert_ids"]),
                     key=lambda s: (s["date"], s["start"]))
-        week = browser.find_element(By.ID, "week").text
+        week = browser.find_element(By.ID, "calendar").text
         assert first["association_id"] in week and first["start"] in week
 
     with steps.step("the experts"):
@@ -341,6 +342,8 @@ def test_console_from_sign_in_to_an_experts_calendar(console: Api, browser: WebD
         totals = {row[0]: row[1] for row in book["合計"].iter_rows(values_only=True)}
         assert totals["派遣予定回数"] == len(document["sessions"])
 
+    plan_views_and_replacement(steps, console, browser, plan_id, document)
+
     with steps.step("sign out"):
         steps.submit("form[action='/signout']")
         steps.wait_for("input#token")
@@ -351,3 +354,110 @@ def test_console_from_sign_in_to_an_experts_calendar(console: Api, browser: WebD
         pytest.skip("every step passed, but axe-core was not found (HAKEN_TEST_AXE_JS, set "
                     "by .ci/run): accessibility not checked")
     assert len(steps.pages_checked) == steps.count
+
+
+def _replaceable(console: Api) -> tuple[dict[str, Any], str, str]:
+    """A published session, an expert of it and the best expert to take over from them."""
+    for session in console.get("/api/v1/sessions").json():
+        for leaving in reversed(session["expert_ids"]):  # joiners first: one session each
+            found = console.get(f"/api/v1/sessions/{session['id']}/replacements"
+                                f"?expert_id={leaving}").json()
+            if found["candidates"]:
+                return session, leaving, found["candidates"][0]["expert_id"]
+    raise AssertionError("no session of the published plan has a replacement")
+
+
+def plan_views_and_replacement(steps: Steps, console: Api, browser: WebDriver, plan_id: int,
+                               document: dict[str, Any]) -> None:
+    """Calendars and the timeline of the published plan; then an expert drops out of a
+    session: choose who takes over, re-plan with it pinned, compare, publish."""
+    association = max(document["sessions"], key=lambda s: s["number"])["association_id"]
+    theirs = sorted((s for s in document["sessions"] if s["association_id"] == association),
+                    key=lambda s: s["date"])
+
+    with steps.step("an association's month"):
+        steps.follow("nav a[href='/planning/calendar']")
+        steps.wait_for("#calendar-choice")
+        Select(browser.find_element(By.ID, "subject")).select_by_value(
+            f"association:{association}")
+        Select(browser.find_element(By.ID, "view")).select_by_value("month")
+        steps.submit("#calendar-choice")
+        assert browser.find_element(By.ID, "session-count").text == str(len(theirs))
+        month = browser.find_element(By.ID, "calendar").text
+        first = theirs[0]
+        assert month.count(first["start"]) >= 1 and f"#{first['number']}" in month
+        caption = browser.find_element(By.CSS_SELECTOR, "#calendar caption").text
+        assert caption.startswith(f"{first['date'][:4]}/{int(first['date'][5:7])}")
+
+    with steps.step("jump to the month of the last session"):
+        last = theirs[-1]
+        browser.execute_script("document.getElementById('date').value = arguments[0]",
+                               last["date"])
+        steps.submit("#calendar-choice")
+        assert f"#{last['number']}" in browser.find_element(By.ID, "calendar").text
+        steps.follow("a[rel=next]")
+        assert f"#{last['number']}" not in browser.find_element(By.ID, "calendar").text
+
+    with steps.step("the timeline of the programme window"):
+        steps.open(f"/planning/timeline?plan={plan_id}")
+        steps.wait_for("#timeline")
+        marks = browser.find_elements(By.CSS_SELECTOR, "#timeline a")
+        assert len(marks) == sum(len(s["expert_ids"]) for s in document["sessions"])
+        # The whole window fits a laptop screen without scrolling sideways.
+        assert browser.execute_script(
+            "return document.getElementById('timeline').getBoundingClientRect().right"
+            " <= window.innerWidth")
+
+    session, leaving, joining = _replaceable(console)
+    key = f"{session['association_id']}-{session['number']}"
+
+    with steps.step("who could take over"):
+        steps.follow("nav a[href='/planning/replacements']")
+        Select(browser.find_element(By.ID, "association")).select_by_value(
+            session["association_id"])
+        steps.submit("#replacement-filter")
+        steps.follow(f"#session-{session['id']} a[href$='expert_id={leaving}']")
+        steps.wait_for("#candidates")
+        first = browser.find_element(By.CSS_SELECTOR, "#candidates > li").text
+        assert first.startswith(joining) and "現在の担当" in first
+
+    with steps.step("re-plan with the replacement pinned"):
+        browser.find_element(By.ID, f"by-{joining}").click()
+        browser.find_element(By.ID, "time_limit").clear()
+        browser.find_element(By.ID, "time_limit").send_keys("5")
+        steps.submit("#replan")
+        steps.wait_for("#progress")
+        WebDriverWait(browser, PATIENCE).until(
+            lambda driver: not driver.current_url.endswith("#progress"))
+        assert steps.wait_for("#progress [data-field=status]").text == "succeeded"
+
+    with steps.step("what the re-plan would move, before publishing"):
+        steps.follow("#compare-watched")
+        steps.wait_for("#change-counts")
+        draft_id = int(browser.current_url.rsplit("=", 1)[1])
+        draft = checked_plan(console, draft_id)
+        row = browser.find_element(By.CSS_SELECTOR, f"#moved tr[data-key='{key}']")
+        assert leaving in row.find_element(By.CSS_SELECTOR, ".before").text
+        assert joining in row.find_element(By.CSS_SELECTOR, ".after").text
+        assert joining in browser.find_element(By.ID, "replacement").text
+        changes = console.get(f"/api/v1/plans/{draft_id}").json()["changes"]
+        assert browser.find_element(By.ID, "count-kept").text == str(changes["kept"])
+        published = console.get(f"/api/v1/sessions/{session['id']}").json()
+        assert published["expert_ids"] == session["expert_ids"]  # nothing moved yet
+
+    with steps.step("publish the re-plan"):
+        steps.submit("#publish")
+        assert "公開しました" in steps.visible_text()
+        assert console.get(f"/api/v1/plans/{draft_id}").json()["status"] == "published"
+
+    with steps.step("the session now shows the new expert"):
+        moved = next(s for s in draft["sessions"] if s["association_id"] ==
+                      session["association_id"] and s["number"] == session["number"])
+        assert joining in moved["expert_ids"] and leaving not in moved["expert_ids"]
+        steps.open(f"/planning/calendar?plan={draft_id}&subject=association:"
+                   f"{session['association_id']}&view=week&date={moved['date']}")
+        steps.wait_for("#calendar")
+        name = next(e["name"] for e in console.get("/api/v1/experts").json()
+                    if e["id"] == joining)
+        assert name in browser.find_element(By.ID, "calendar").text
+        assert joining in console.get(f"/api/v1/sessions/{session['id']}").json()["expert_ids"]

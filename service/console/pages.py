@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import inspect
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
@@ -18,7 +17,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from domain.scenario import Association, Expert
-from domain.vocabulary import STATUS_LABELS, UNSERVED_REASON_LABELS, WEEKDAY_LABELS
+from domain.vocabulary import STATUS_LABELS, UNSERVED_REASON_LABELS
 from service.api.deps import DbDep, SettingsDep
 from service.api.routes import jobs as job_routes
 from service.api.routes.applications import TransitionIn
@@ -33,7 +32,7 @@ from service.console.texts import LANGS, Lang, label, text
 from service.logic import applications, jobs, plans, records, state
 from service.logic.errors import Conflict, Invalid, PreconditionFailed, ServiceError
 from service.logic.jobs import PlanRequest
-from service.logic.state import etag, programme
+from service.logic.state import etag
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -42,7 +41,6 @@ router = APIRouter(include_in_schema=False)
 SESSION_COOKIE = "haken_session"
 SIGNIN_COOKIE = "haken_signin"
 LANG_COOKIE = "haken_lang"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class SignInRequired(Exception):
@@ -395,28 +393,6 @@ def publish(request: Request, db: DbDep, who: SignedInDep, form: StaffForm,
     return _go(f"/planning?plan={plan_id}&done=published")
 
 
-@router.get("/planning/plans/{plan_id}/experts/{expert_id}")
-def expert_week(request: Request, db: DbDep, who: SignedInDep, plan_id: int, expert_id: str,
-                week: Annotated[dt.date | None, Query()] = None) -> HTMLResponse:
-    row = plans.plan_row(db, plan_id)
-    expert = Expert.model_validate(records.expert_row(db, expert_id).data)
-    theirs = sorted((s for s in row.document["sessions"] if expert_id in s["expert_ids"]),
-                    key=lambda s: (s["date"], s["start"]))
-    chosen = week or (dt.date.fromisoformat(theirs[0]["date"]) if theirs
-                      else programme(db).implementation_period.start)
-    monday = chosen - dt.timedelta(days=chosen.weekday())
-    days = [monday + dt.timedelta(days=i) for i in range(7)]
-    names = {a.id: a.data["name"] for a in records.associations(db)}
-    by_day = {day: [s for s in theirs if s["date"] == day.isoformat()] for day in days}
-    lang = language(request)
-    return render(request, "expert_week.html", {
-        "plan": row, "expert": expert, "days": days, "by_day": by_day, "names": names,
-        "weekday": lambda day: label(WEEKDAY_LABELS[WEEKDAYS[day.weekday()]], lang),  # type: ignore[index]
-        "previous": monday - dt.timedelta(days=7), "next": monday + dt.timedelta(days=7),
-        "count": len(theirs),
-    }, who)
-
-
 # --- wiring --------------------------------------------------------------------------------
 
 
@@ -447,9 +423,16 @@ def install(app: FastAPI) -> None:
         return await answer if inspect.isawaitable(answer) else answer
 
     app.include_router(router)
-    from service.console import pages_experts, pages_feeds, pages_reports  # they import this
+    # Imported here: these modules build on this one's helpers (render, SignedInDep).
+    from service.console import (
+        pages_experts,
+        pages_feeds,
+        pages_plans,
+        pages_replacements,
+        pages_reports,
+    )
 
-    for more in (pages_experts, pages_feeds, pages_reports):
+    for more in (pages_experts, pages_feeds, pages_reports, pages_plans, pages_replacements):
         app.include_router(more.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
     app.add_middleware(SecurityHeaders)

@@ -6,6 +6,7 @@ from typing import Literal
 
 from domain.vocabulary import Label
 from service.console import texts_experts_feeds_reports
+from service.console.texts_plans import PLAN_TEXTS
 
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")
@@ -113,6 +114,7 @@ TEXTS: dict[str, Label] = {
     "csrf": Label("フォームの有効期限が切れたか、別のサイトから送信されました。"
                   "ページを開き直してください。",
                   "The form is stale or was sent from another site; open the page again."),
+    **PLAN_TEXTS,  # calendars, timeline, comparison, replacements
 }
 TEXTS.update(texts_experts_feeds_reports.TEXTS)
 

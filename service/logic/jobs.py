@@ -36,19 +36,26 @@ class PlanRequest(BaseModel):
                          description="CP-SAT workers; 1 gives the same plan for the same seed.")
 
 
-def enqueue(db: Session, request: PlanRequest, actor: str, settings: Settings) -> JobRow:
-    scenario = current_scenario(db)
+def enqueue(db: Session, request: PlanRequest, actor: str, settings: Settings,
+            replacement: dict[str, Any] | None = None) -> JobRow:
+    """A job over the current state. ``replacement`` (see ``logic.replacements.replan``)
+    pins its ``pinned`` sessions for this solve only; the plan's parameters keep it, so
+    publishing can tell the state the plan was made from."""
+    extra_pinned = replacement["pinned"] if replacement else []
+    scenario = current_scenario(db, extra_pinned)
     if not scenario.accepted:
         raise Conflict("no accepted association to plan")
-    document = scenario_document(db)
+    document = scenario_document(db, extra_pinned)
     accepted = {a.id for a in scenario.accepted}
+    chosen = {(s["association_id"], s["number"]) for s in extra_pinned}
     # The published sessions the re-plan should keep where it can (objective 6).
     keep = [row.data for row in db.scalars(
         select(SessionRow).where(SessionRow.state == "scheduled")
         .order_by(SessionRow.association_id, SessionRow.number))
-        if row.association_id in accepted
+        if row.association_id in accepted and (row.association_id, row.number) not in chosen
         and all(e in scenario.expert_by_id for e in row.data["expert_ids"])]
-    job = JobRow(status="queued", options=request.model_dump(), scenario=document, keep=keep,
+    options = request.model_dump() | ({"replacement": replacement} if replacement else {})
+    job = JobRow(status="queued", options=options, scenario=document, keep=keep,
                  requested_by=actor, max_attempts=settings.job_max_attempts, history=[],
                  attempts=0)
     db.add(job)

@@ -66,7 +66,9 @@ def publish(db: Session, plan_id: int, actor: str) -> dict[str, Any]:
     row = plan_row(db, plan_id)
     if row.status != "draft":
         raise Conflict(f"plan {plan_id} is {row.status}; only a draft can be published")
-    current = scenario_sha256(current_scenario(db))
+    # A re-plan with a replacement pinned was solved with those sessions pinned.
+    chosen = (row.parameters.get("replacement") or {}).get("pinned", [])
+    current = scenario_sha256(current_scenario(db, chosen))
     if current != row.scenario_sha256:
         raise Conflict(f"the data changed since plan {plan_id} was asked for (scenario "
                        f"{row.scenario_sha256[:12]}, now {current[:12]}); request a new plan")
@@ -134,7 +136,9 @@ def replay(db: Session, plan_id: int, actor: str, settings: Settings) -> JobRow:
     """Solve the stored scenario again with the same parameters, seed and kept sessions."""
     row = plan_row(db, plan_id)
     job_of = db.scalar(select(JobRow).where(JobRow.plan_id == plan_id))
-    options = {key: row.parameters[key] for key in ("time_limit", "seed", "workers")}
+    # A re-plan with a replacement pinned replays with it, so its draft can be published.
+    options = {key: row.parameters[key] for key in ("time_limit", "seed", "workers",
+                                                    "replacement") if key in row.parameters}
     job = JobRow(status="queued", options=options, scenario=row.scenario,
                  keep=job_of.keep if job_of is not None else [], requested_by=actor,
                  max_attempts=settings.job_max_attempts, history=[], attempts=0)

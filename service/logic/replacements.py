@@ -19,8 +19,9 @@ from domain.errors import Issue
 from domain.plan import Plan, Stats
 from domain.plan import Session as PlanSession
 from domain.scenario import Association, Expert, Scenario
-from service.db.models import SessionRow
-from service.logic import audit
+from service.config import Settings
+from service.db.models import JobRow, SessionRow
+from service.logic import audit, jobs
 from service.logic.errors import Conflict, Invalid
 from service.logic.plans import schedule, session_row
 from service.logic.records import dump
@@ -162,12 +163,16 @@ def candidates(db: Session, scope: Scope) -> list[Candidate]:
     return found
 
 
-def replace(db: Session, scope: Scope, joining: str, actor: str) -> list[SessionRow]:
-    """Put ``joining`` in ``leaving``'s place in the scope, if the rules allow it."""
+def _check_allowed(db: Session, scope: Scope, joining: str) -> None:
     allowed = {c.expert_id for c in candidates(db, scope)}
     if joining not in allowed:
         raise Conflict(f"{joining} cannot take over from {scope.leaving} here: not qualified, "
                        "not free, over a cap or in conflict (see the candidates list)")
+
+
+def replace(db: Session, scope: Scope, joining: str, actor: str) -> list[SessionRow]:
+    """Put ``joining`` in ``leaving``'s place in the scope, if the rules allow it."""
+    _check_allowed(db, scope, joining)
     changed = []
     for row in schedule(db, scope.association_id):
         if row.id in scope.session_ids:
@@ -177,3 +182,22 @@ def replace(db: Session, scope: Scope, joining: str, actor: str) -> list[Session
     audit.record(db, actor, "replace", "association", scope.association_id,
                  leaving=scope.leaving, joining=joining, sessions=list(scope.session_ids))
     return changed
+
+
+def replan(db: Session, scope: Scope, joining: str, request: jobs.PlanRequest, actor: str,
+           settings: Settings) -> JobRow:
+    """Ask for a re-plan with ``joining`` pinned in ``leaving``'s place in the scope.
+
+    The schedule does not change: the result is a draft, compared with the schedule and
+    published like any other. The rest of the schedule is kept where it can be.
+    """
+    _check_allowed(db, scope, joining)
+    pinned = [dump(_substituted(PlanSession.model_validate(row.data), scope.leaving, joining))
+              for row in schedule(db, scope.association_id) if row.id in scope.session_ids]
+    job = jobs.enqueue(db, request, actor, settings, replacement={
+        "association_id": scope.association_id, "leaving": scope.leaving,
+        "joining": joining, "session_ids": list(scope.session_ids), "pinned": pinned})
+    audit.record(db, actor, "replan_with_replacement", "association", scope.association_id,
+                 leaving=scope.leaving, joining=joining, sessions=list(scope.session_ids),
+                 job_id=job.id)
+    return job

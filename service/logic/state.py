@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -42,14 +43,16 @@ def today(db: Session) -> dt.date:
     return utcnow().astimezone(zone).date()
 
 
-def scenario_document(db: Session) -> dict[str, Any]:
-    """The current state in the exchange format; pinned = pinned and held sessions."""
+def scenario_document(db: Session,
+                      extra_pinned: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """The current state in the exchange format; pinned = pinned and held sessions, and
+    ``extra_pinned`` (a replacement chosen for one re-plan) in place of the same sessions."""
     accepted = set(db.scalars(select(AssociationRow.id)
                               .where(AssociationRow.status == "accepted")))
-    pinned = [row.data for row in db.scalars(
-        select(SessionRow).where(SessionRow.state.in_(PINNED_STATES))
-        .order_by(SessionRow.association_id, SessionRow.number))
-        if row.association_id in accepted]
+    by_key = {(row.association_id, row.number): row.data for row in db.scalars(
+        select(SessionRow).where(SessionRow.state.in_(PINNED_STATES)))}
+    by_key.update({(s["association_id"], s["number"]): s for s in extra_pinned})
+    pinned = [by_key[key] for key in sorted(by_key) if key[0] in accepted]
     return {
         "programme": programme_row(db).data,
         "experts": [row.data for row in db.scalars(select(ExpertRow).order_by(ExpertRow.id))],
@@ -59,9 +62,10 @@ def scenario_document(db: Session) -> dict[str, Any]:
     }
 
 
-def current_scenario(db: Session) -> Scenario:
+def current_scenario(db: Session,
+                     extra_pinned: Sequence[dict[str, Any]] = ()) -> Scenario:
     """The state as a validated scenario; raises Invalid naming each bad record and field."""
-    document = scenario_document(db)
+    document = scenario_document(db, extra_pinned)
     try:
         return parse_scenario(document, "current state")
     except InputError as error:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from service.api.deps import DbDep, Staff, Viewer
+from service.api.deps import DbDep, SettingsDep, Staff, Viewer
 from service.api.errors import responses
-from service.api.schemas import ScheduledSession
+from service.api.schemas import JobOut, ScheduledSession
 from service.logic import replacements
+from service.logic.jobs import PlanRequest
 from service.logic.replacements import Scope
 
 router = APIRouter(tags=["replacements"])
@@ -38,6 +39,12 @@ class Candidates(BaseModel):
 class ReplacementIn(BaseModel):
     expert_id: str = Field(description="Who drops out.", examples=["E001"])
     by: str = Field(description="Who takes over (one of the candidates).", examples=["E002"])
+
+
+class ReplanIn(PlanRequest):
+    expert_id: str = Field(description="Who drops out.", examples=["E001"])
+    by: str = Field(description="Who takes over (one of the candidates), pinned in the "
+                                "re-plan.", examples=["E002"])
 
 
 def _answer(db: DbDep, scope: Scope) -> Candidates:
@@ -88,3 +95,17 @@ def replace_in_association(actor: Staff, db: DbDep, association_id: Annotated[st
     changed = replacements.replace(db, scope, body.by, actor.name)
     db.commit()
     return [ScheduledSession.of(row) for row in changed]
+
+
+@router.post("/sessions/{session_id}/replacement/replan", response_model=JobOut,
+             status_code=202, responses=responses(404, 409, 422))
+def replan_in_session(actor: Staff, db: DbDep, settings: SettingsDep, response: Response,
+                      session_id: Annotated[int, Path()], body: ReplanIn) -> JobOut:
+    """Re-plan with the replacement pinned (the schedule stays as it is until the draft is
+    published); the answer is the job, its plan a draft to compare and publish."""
+    scope = replacements.scope_of_session(db, session_id, body.expert_id)
+    request = PlanRequest.model_validate(body.model_dump(include=set(PlanRequest.model_fields)))
+    job = replacements.replan(db, scope, body.by, request, actor.name, settings)
+    db.commit()
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return JobOut.of(job)
