@@ -38,6 +38,10 @@ from scheduler.solution import Assignment, Solution
 FIRST_SIZE = 12
 SMALLEST, LARGEST = 4, 40
 STEP_SECONDS = 2.0
+# Candidate leads an association keeps in a neighbourhood: its lead, the experts already
+# working in the neighbourhood, then its best others. At scale an association has a
+# hundred candidates; all of them would make every step's model slow to build.
+LEADS_IN_NEIGHBOURHOOD = 12
 # What work outside CP-SAT counts for against a deterministic (one-worker) budget:
 # one re-insertion, and building one neighbourhood's model.
 REINSERT_COST = 0.002
@@ -153,7 +157,8 @@ class Improver:
         budget.spent += STEP_COST
         loads = expert_loads(self.enc, solution)
         top = int(loads.max()) if loads.size else 0
-        pm = PlanModel(self.enc, self.matching, self.pins, subset=subset, fixed=solution)
+        pm = PlanModel(self.enc, self.matching, self.pins, subset=subset, fixed=solution,
+                       leads=self.lead_choice(subset, solution))
         model = pm.model
         for v in pm.associations.values():
             model.add(v.served == 1)
@@ -200,6 +205,19 @@ class Improver:
         improved = dict(solution)
         improved.update(pm.decode(solver.value))
         return improved
+
+    def lead_choice(self, subset: Sequence[int], solution: Solution) -> dict[int, list[int]]:
+        """Each member's candidate leads in this neighbourhood (see LEADS_IN_NEIGHBOURHOOD)."""
+        working = {e for a in subset for k in range(len(solution[a].starts))
+                   for e in solution[a].experts(k)}
+        choice = {}
+        for a in subset:
+            candidates = [int(e) for e in self.matching.leads[a]]
+            current = solution[a].lead
+            here = [e for e in candidates if e in working and e != current]
+            others = [e for e in candidates if e not in working and e != current]
+            choice[a] = [current, *here, *others][:LEADS_IN_NEIGHBOURHOOD]
+        return choice
 
     def solver(self, seconds: float, budget: Budget) -> cp_model.CpSolver:
         wall_left = (budget.deadline - time.monotonic() if budget.deadline is not None

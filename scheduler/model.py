@@ -6,7 +6,7 @@ which lead (and joiners) serve it decides which slots it may take.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,7 +84,8 @@ class PlanModel:
     """Builds the model; ``objective_*`` methods return the stage objectives.
 
     With ``subset``, only those associations get variables (a neighbourhood); the
-    assignments in ``fixed`` of every other association are booked as constants.
+    assignments in ``fixed`` of every other association are booked as constants, and
+    ``leads`` may narrow the candidate leads of those in the subset.
     """
 
     def __init__(
@@ -96,11 +97,14 @@ class PlanModel:
         with_joiners: bool = True,
         subset: Iterable[int] | None = None,
         fixed: Mapping[int, Assignment] | None = None,
+        leads: Mapping[int, Sequence[int]] | None = None,
     ) -> None:
         self.enc = enc
         self.matching = matching
         self.model = cp_model.CpModel()
         self.with_joiners = with_joiners
+        # A neighbourhood may narrow an association's candidate leads to these.
+        self.lead_choice = leads or {}
         self.subset = (sorted(set(subset)) if subset is not None
                        else list(range(len(enc.association_ids))))
         members = set(self.subset)
@@ -133,7 +137,7 @@ class PlanModel:
         return np.flatnonzero(self.enc.pair_starts(a, e).ravel())
 
     def _lead_candidates(self, a: int) -> list[int]:
-        leads = [int(e) for e in self.matching.leads[a]]
+        leads = [int(e) for e in self.lead_choice.get(a, self.matching.leads[a])]
         pins = self.pinned_by_association.get(a)
         if pins and pins[0].lead not in leads:
             leads.append(pins[0].lead)

@@ -91,9 +91,9 @@ def serve_decomposed(
         for a in [a for a in candidates if a not in solution]:
             if budget.remaining() <= 0.1:
                 break
-            subset = _neighbourhood(enc, matching, solution, a, rng)
-            changed = _serve_neighbourhood(enc, matching, pins, solution, subset, budget,
-                                           seed + search.neighbourhoods)
+            subset, leads = _neighbourhood(enc, matching, solution, a, rng)
+            changed = _serve_neighbourhood(enc, matching, pins, solution, subset, leads,
+                                           budget, seed + search.neighbourhoods)
             search.neighbourhoods += 1
             if changed is None:
                 continue
@@ -111,9 +111,10 @@ def serve_decomposed(
 
 
 def _neighbourhood(enc: Encoding, matching: Matching, solution: Solution, a: int,
-                   rng: random.Random) -> list[int]:
+                   rng: random.Random) -> tuple[list[int], dict[int, list[int]]]:
     """``a`` and served associations led by experts who could lead ``a``, a few experts'
-    worth, the best candidates first with some chance to look further."""
+    worth, the best candidates first with some chance to look further; and the leads
+    each may take there (these experts, and its own)."""
     led_by: dict[int, list[int]] = {}
     for b, assignment in solution.items():
         led_by.setdefault(assignment.lead, []).append(b)
@@ -125,18 +126,24 @@ def _neighbourhood(enc: Encoding, matching: Matching, solution: Solution, a: int
     for e in order:
         for b in sorted(led_by.get(e, ()), key=lambda b: -b):  # latest applicants first
             if len(chosen) > NEIGHBOURS:
-                return sorted(chosen)
+                break
             chosen.append(b)
-    return sorted(chosen)
+    pool = set(order)
+    allowed = {b: [int(e) for e in matching.leads[b] if int(e) in pool] for b in chosen}
+    for b in chosen:
+        if b in solution and solution[b].lead not in allowed[b]:
+            allowed[b].append(solution[b].lead)
+    return sorted(chosen), allowed
 
 
 def _serve_neighbourhood(
     enc: Encoding, matching: Matching, pins: Sequence[PinnedSession], solution: Solution,
-    subset: list[int], budget: Budget, seed: int,
+    subset: list[int], leads: dict[int, list[int]], budget: Budget, seed: int,
 ) -> Solution | None:
     """The subset re-planned to serve more (earlier applicants winning), or None."""
     budget.spent += STEP_COST
-    pm = PlanModel(enc, matching, pins, with_joiners=False, subset=subset, fixed=solution)
+    pm = PlanModel(enc, matching, pins, with_joiners=False, subset=subset, fixed=solution,
+                   leads=leads)
     served_now = [b for b in subset if b in solution]
     for b in served_now:  # never give up one served here unless CP-SAT serves an earlier one
         if b not in pm.associations:
