@@ -15,7 +15,7 @@ from benchmarks.suite import (
     README,
     RESULTS_DIR,
     SUITES,
-    latest_results,
+    readme_results,
     rewrite_readme,
     run_suite,
     write_results,
@@ -95,17 +95,18 @@ def run_command(
 def readme_command(
     results_dir: Annotated[Path, typer.Option(help="Where results files are.")] = RESULTS_DIR,
     readme: Annotated[Path, typer.Option(help="The README to rewrite.")] = README,
-    results: Annotated[Path | None, typer.Option(
-        help="This results file instead of the latest goal, quick or full one.")] = None,
+    results: Annotated[list[Path] | None, typer.Option(
+        help="These results files (repeat the option) instead of the latest goal, quick "
+             "or full one and the latest scale one.")] = None,
 ) -> None:
-    """Rewrite the README's performance table from the latest results file."""
+    """Rewrite the README's performance tables from the latest results files."""
     try:
-        latest = results or latest_results(results_dir)
-        rewrite_readme(readme, latest)
+        chosen = results or readme_results(results_dir)
+        rewrite_readme(readme, chosen)
     except (FileNotFoundError, ValueError) as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"{readme}: performance table from {latest}")
+    typer.echo(f"{readme}: performance tables from {', '.join(map(str, chosen))}")
 
 
 @app.command("feeds")

@@ -340,6 +340,17 @@ def latest_results(directory: Path) -> Path:
     return max(found)[2]
 
 
+def readme_results(directory: Path) -> list[Path]:
+    """What the README shows: the latest goal, quick or full results, and beside a goal
+    or quick one the latest scale results, if any."""
+    main = latest_results(directory)
+    if main.name.endswith("-full.md"):
+        return [main]
+    scale = sorted(path for path in directory.glob("*-scale.md")
+                   if _RESULTS_NAME.match(path.name))
+    return [main, scale[-1]] if scale else [main]
+
+
 def readme_section(results_path: Path, relative_to: Path) -> str:
     """The README's performance section: the machine line and the table of a results file."""
     text = results_path.read_text(encoding="utf-8")
@@ -362,13 +373,14 @@ def readme_section(results_path: Path, relative_to: Path) -> str:
     ])
 
 
-def rewrite_readme(readme: Path, results_path: Path) -> None:
-    """Replace what lies between the perf markers of ``readme``; the rest stays byte for byte."""
+def rewrite_readme(readme: Path, results_paths: list[Path]) -> None:
+    """Replace what lies between the perf markers of ``readme`` with one section per
+    results file; the rest stays byte for byte."""
     text = readme.read_text(encoding="utf-8")
     if text.count(PERF_START) != 1 or text.count(PERF_END) != 1 or (
             text.index(PERF_START) > text.index(PERF_END)):
         raise ValueError(f"{readme} needs one {PERF_START} and then one {PERF_END}")
     before, rest = text.split(PERF_START, 1)
     after = rest.split(PERF_END, 1)[1]
-    section = readme_section(results_path, readme.parent)
+    section = "\n\n".join(readme_section(path, readme.parent) for path in results_paths)
     _write_whole(readme, f"{before}{PERF_START}\n{section}\n{PERF_END}{after}".encode())

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.suite import PERF_END, PERF_START, README, SUITES, latest_results
+from benchmarks.suite import (
+    PERF_END,
+    PERF_START,
+    README,
+    SUITES,
+    latest_results,
+    readme_results,
+)
 from domain.generator import PROFILES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +50,15 @@ def test_latest_results_prefers_the_newest_date_then_the_full_suite(tmp_path: Pa
     assert latest_results(tmp_path).name == "2026-01-05-quick.md"
     (tmp_path / "2026-01-05-full.md").write_text("x", encoding="utf-8")
     assert latest_results(tmp_path).name == "2026-01-05-full.md"
+
+
+def test_the_readme_shows_the_latest_scale_results_beside_a_goal_run(tmp_path: Path) -> None:
+    for name in ("2026-01-05-goal.md", "2026-01-03-scale.md", "2026-01-04-scale.md"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    assert [p.name for p in readme_results(tmp_path)] == ["2026-01-05-goal.md",
+                                                          "2026-01-04-scale.md"]
+    (tmp_path / "2026-01-06-full.md").write_text("x", encoding="utf-8")  # has every size
+    assert [p.name for p in readme_results(tmp_path)] == ["2026-01-06-full.md"]
 
 
 def test_the_readme_has_the_performance_markers() -> None:
