@@ -119,6 +119,7 @@ class RunResult:
     seconds: float
     violations: int
     peak_rss_mib: float
+    coverage_bound: float | None = None  # proven, for the associations this plan serves
 
 
 def run_one(task: RunTask) -> RunResult:
@@ -135,8 +136,10 @@ def run_one(task: RunTask) -> RunResult:
     else:
         raise ValueError(f"unknown method {task.method!r}")
     seconds = time.monotonic() - started
+    bound = (plan.parameters or {}).get("coverage_upper_bound")
     return RunResult(instance, task.method, plan.stats, seconds,
-                     len(check_plan(scenario, plan)), peak_rss_mib())
+                     len(check_plan(scenario, plan)), peak_rss_mib(),
+                     float(bound) if isinstance(bound, int | float) else None)
 
 
 def run_suite(suite: Suite, executor: Executor,
@@ -214,7 +217,8 @@ def results_table(results: list[RunResult]) -> list[str]:
             both(lambda r: str(r.stats.served)),
             str(bounds[instance]),
             _gap(h.stats.served, bounds[instance]),
-            both(lambda r: _fmt(r.stats.secondary_need_coverage)),
+            both(lambda r: _fmt(r.stats.secondary_need_coverage))
+            + (f" (≤ {_fmt(h.coverage_bound)})" if h.coverage_bound is not None else ""),
             both(lambda r: _fmt(r.stats.industry_match)),
             both(lambda r: _fmt(r.stats.max_expert_sessions)),
             both(lambda r: _fmt(r.stats.mean_gap_deviation_days, 1)),
@@ -241,7 +245,8 @@ def results_markdown(suite: Suite, results: list[RunResult], machine: str, execu
         "",
         "Each cell with a slash is greedy / haken. upper bound: the tightest proven bound of "
         "the two runs; gap = (upper bound − served) / upper bound for the planner; peak MiB is "
-        "the peak resident memory of the run's process.",
+        "the peak resident memory of the run's process; coverage (≤ b): b bounds, proven, the "
+        "coverage of any plan serving the associations the planner serves (matcher/coverage.py).",
         "",
         TABLE_START,
         *results_table(results),

@@ -25,6 +25,7 @@ from domain.loading import scenario_sha256
 from domain.plan import Plan, Session
 from domain.scenario import Scenario
 from matcher.core import Matching, match, tighten_bound
+from matcher.coverage import coverage_upper_bound
 from matcher.encoding import MODE_NAMES, SLOT_MINUTES, SLOTS_PER_DAY, Encoding, encode
 from scheduler.decompose import plan_decomposed
 from scheduler.greedy import plan_greedy
@@ -101,12 +102,18 @@ class PlanResult:
             f"served {stats.served} / upper bound {stats.served_upper_bound} "
             f"(accepted {stats.accepted}); unserved by reason: {by_reason}",
             f"solver {stats.solver_status}, {stats.wall_seconds:.1f} s",
-            f"secondary-need coverage {_fmt(stats.secondary_need_coverage)}, "
+            f"secondary-need coverage {_fmt(stats.secondary_need_coverage)} "
+            f"(at most {_fmt(self.coverage_bound())} for those served), "
             f"industry match {_fmt(stats.industry_match)}, "
             f"largest expert load {stats.max_expert_sessions} sessions, "
             f"mean |gap - target| {_fmt(stats.mean_gap_deviation_days)} days",
         ]
         return "\n".join(lines)
+
+    def coverage_bound(self) -> float | None:
+        """The proven bound on coverage for the associations served (see matcher.coverage)."""
+        value = (self.plan.parameters or {}).get("coverage_upper_bound")
+        return float(value) if isinstance(value, int | float) else None
 
 
 def _fmt(value: float | None) -> str:
@@ -322,10 +329,13 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
         deadline=deadline,
     )
 
+    # Who is served is settled: so is the most coverage any plan serving them can have.
+    coverage_bound = coverage_upper_bound(enc, matching, solution)
+
     def report(current: Score) -> None:
         if options.progress is not None:
             options.progress(Progress("improve", time.monotonic() - started, current.covered,
-                                      current.coverable, current.describe()))
+                                      coverage_bound, current.describe()))
 
     improver = Improver(enc, matching, pins, kept, seed=options.seed,
                         report=report)
@@ -333,7 +343,8 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
     final = score(enc, solution, improver.coverable, kept)
     results["improve"] = StageResult(
         f"{improver.improvements} improvements in {improver.steps} steps",
-        float(final.covered), float(final.coverable), round(time.monotonic() - improve_start, 2))
+        float(final.covered), float(coverage_bound), round(time.monotonic() - improve_start, 2))
+    asked = sum(len(enc.secondary_needs[a]) for a in solution)
 
     wall = time.monotonic() - started
     plan = build_plan(
@@ -348,6 +359,8 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
                     "decomposed": decompose,
                     "flow_bound": matching.flow_bound,
                     "assignment_bound": matching.assignment_bound,
+                    "coverage_upper_bound": (round(coverage_bound / asked, 4) if asked
+                                             else None),
                     "kept_sessions": final.kept, "published_sessions": len(options.keep)},
     )
     return PlanResult(plan, results)

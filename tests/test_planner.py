@@ -14,6 +14,9 @@ from domain.generator import PROFILES, generate_scenario
 from domain.loading import parse_scenario
 from domain.plan import Plan
 from domain.scenario import Scenario
+from matcher.core import match
+from matcher.coverage import coverage_upper_bound
+from matcher.encoding import encode
 from scheduler.solve import SolveOptions, solve, solve_greedy
 from tests.scenarios import association, expert, scenario
 
@@ -30,6 +33,9 @@ def planned(s: Scenario, options: SolveOptions = QUICK) -> Plan:
     assert served | {u.association_id for u in plan.unserved if u.reason != "not_accepted"} \
         == accepted
     assert plan.stats.served <= plan.stats.served_upper_bound
+    bound = (plan.parameters or {}).get("coverage_upper_bound")
+    if bound is not None and plan.stats.secondary_need_coverage is not None:
+        assert plan.stats.secondary_need_coverage <= bound  # the coverage bound is proven
     return plan
 
 
@@ -301,3 +307,28 @@ def test_decomposed_and_single_model_plans_both_pass_the_checker(
             assert pin in plan.sessions
     # One model proves the most that can be served; the parts may fall short, not above.
     assert plans[True].stats.served <= plans[False].stats.served_upper_bound
+
+
+def test_coverage_bound_counts_the_slots_of_the_experts_who_cover_a_need() -> None:
+    """Two experts cover mental health; one leads the association that needs it first, so
+    of the three that ask for it as a second need, at most one more can have it."""
+    experts = [
+        expert("E1", qualifications=["psychologist"], max_associations=1),
+        expert("E2", qualifications=["psychologist"], max_associations=1),
+        *(expert(f"E{i}", qualifications=["sharoushi"], max_associations=1)
+          for i in range(3, 6)),
+    ]
+    associations = [association("A0", applied_day=1, needs=["mental_health"]),
+                    *(association(f"A{i}", applied_day=i + 1,
+                                  needs=["labour_law", "mental_health"]) for i in (1, 2, 3))]
+    s = scenario(experts, associations)
+    enc = encode(s)
+    matching = match(enc, None)
+    assert coverage_upper_bound(enc, matching, range(4)) == 1
+    assert coverage_upper_bound(enc, matching, [1, 2, 3]) == 2  # no primary one served
+    plan = planned(s)
+    assert plan.stats.served == 4
+    # The free psychologist joins one of them: the bound is reached, and is in the plan.
+    assert plan.stats.secondary_need_coverage == round(1 / 3, 4)
+    assert plan.parameters is not None
+    assert plan.parameters["coverage_upper_bound"] == round(1 / 3, 4)

@@ -106,7 +106,8 @@ def _describe(progress: Progress, with_time: bool = True) -> str:
         gap = (progress.bound - progress.objective) / progress.bound if progress.bound else 0.0
         return (f"[service] {when}served {progress.objective:g} / bound {progress.bound:g} "
                 f"(gap {gap:.1%})")
-    return f"[{progress.stage}] {when}{progress.detail}"
+    return (f"[{progress.stage}] {when}{progress.detail}; needs covered "
+            f"{progress.objective:g} of at most {progress.bound:g}")
 
 
 def _solve_interruptibly(scenario: Scenario, options: SolveOptions) -> PlanResult:
