@@ -45,6 +45,20 @@ def test_plan_writes_a_checked_plan(tmp_path: Path) -> None:
     assert check.exit_code == 0, check.output
 
 
+@pytest.mark.parametrize("flag,decomposed", [("--decompose", True), ("--single-model", False)])
+def test_stage_one_can_be_chosen(tmp_path: Path, flag: str, decomposed: bool) -> None:
+    scenario_path = write(tmp_path / "s.json", good_document())
+    out = tmp_path / "plan.json"
+    result = runner.invoke(app, ["plan", str(scenario_path), "-o", str(out), "--time-limit", "2",
+                                 "--workers", "1", "-q", flag])
+    assert result.exit_code == 0, result.output
+    plan = load_plan(out)
+    assert plan.parameters is not None and plan.parameters["decomposed"] is decomposed
+    assert check_plan(load_scenario(scenario_path), plan) == []
+    # No secondary needs here: nothing to bound.
+    assert "secondary-need coverage n/a (at most n/a for those served)" in result.output
+
+
 def _broken(change: str) -> dict[str, Any]:
     document = good_document()
     experts, associations = document["experts"], document["associations"]

@@ -35,6 +35,11 @@ def command(
     ] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+    decompose: Annotated[bool | None, typer.Option(
+        "--decompose/--single-model",
+        help="Decide who is served in parts (leads on the arrays, then each association's "
+             "days) or with one CP-SAT model over everything; by default by the size.",
+    )] = None,
 ) -> None:
     """Plan every accepted association: who leads, who joins, and when each session is."""
     console = Console(stderr=True, highlight=False)
@@ -43,7 +48,7 @@ def command(
     live = not quiet and console.is_terminal
     with _interrupt_stops(stop, console), _progress_display(console, live, quiet) as show:
         options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed,
-                               progress=show, stop=stop)
+                               progress=show, stop=stop, decompose=decompose)
         try:
             result = _solve_interruptibly(loaded, options)
         except InputError as error:
