@@ -170,8 +170,15 @@ def revise(
         current[uid] = session
 
     events: list[FeedEvent] = []
+    # Sessions of one association with the same experts show the same facts.
+    digests: dict[tuple[str, tuple[str, ...]], str] = {}
     for uid, session in current.items():
-        digest = session_digest(scenario, session) if scenario is not None else ""
+        digest = ""
+        if scenario is not None:
+            facts_key = (session.association_id, tuple(session.expert_ids))
+            if facts_key not in digests:
+                digests[facts_key] = session_digest(scenario, session)
+            digest = digests[facts_key]
         old = previous_by_uid.get(uid)
         if old is None:
             events.append(_new_event(uid, session, now, digest))
@@ -191,8 +198,10 @@ def revise(
                     last_modified=_after(old.last_modified, now),
                 )
             )
+        elif not digest or digest == old.digest:
+            events.append(old)
         else:
-            events.append(replace(old, digest=digest or old.digest))
+            events.append(replace(old, digest=digest))
 
     for uid, old in previous_by_uid.items():
         if uid in current:
