@@ -865,6 +865,19 @@ def test_feed_event_fields_round_trip_through_replace(plan: Plan) -> None:
     assert replace(event, sequence=3).sequence == 3
 
 
+def test_events_round_trip_through_records(scenario: Scenario) -> None:
+    """What the service stores beside a feed gives back the same events as the feed itself."""
+    history = published_history(scenario)  # includes cancelled events
+    for data in history:
+        events = read_feed(data)
+        records = json.loads(json.dumps([e.to_record() for e in events]))
+        assert [FeedEvent.from_record(r) for r in records] == events
+    cancelled = [e for e in read_feed(history[3]) if e.cancelled]
+    assert cancelled and all(e.leaves_at() == e.last_modified + CANCELLED_GRACE
+                             for e in cancelled)
+    assert all(e.leaves_at() is None for e in read_feed(history[3]) if not e.cancelled)
+
+
 # --------------------------------------------------------------------------- CLI
 
 

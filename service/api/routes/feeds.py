@@ -75,11 +75,11 @@ def revoke_feed(actor: Staff, db: DbDep, feed_id: Annotated[int, Path()]) -> Fee
     return FeedOut.of(row)
 
 
-def _not_modified(rendered: feeds.Rendered, if_none_match: str | None,
+def _not_modified(etag: str, last_modified: dt.datetime, if_none_match: str | None,
                   if_modified_since: str | None) -> bool:
     if if_none_match is not None:
         tags = [tag.strip() for tag in if_none_match.split(",")]
-        return rendered.etag in tags or "*" in tags
+        return etag in tags or "*" in tags
     if if_modified_since is not None:
         try:
             since = parsedate_to_datetime(if_modified_since)
@@ -87,7 +87,7 @@ def _not_modified(rendered: feeds.Rendered, if_none_match: str | None,
             return False  # unparseable: send the feed
         if since.tzinfo is None:
             return False
-        return rendered.last_modified.replace(microsecond=0) <= since
+        return last_modified.replace(microsecond=0) <= since
     return False
 
 
@@ -100,16 +100,19 @@ def fetch_feed(request: Request, db: DbDep, secret: Annotated[str, Path()],
                if_none_match: Annotated[str | None, Header()] = None,
                if_modified_since: Annotated[str | None, Header()] = None) -> Response:
     """The .ics feed behind a secret link (RFC 5545)."""
-    rendered = feeds.render(db, secret)
+    rendered = feeds.render(db, secret, wants_body=lambda etag, last_modified: not _not_modified(
+        etag, last_modified, if_none_match, if_modified_since))
     if rendered is None:
         return Response(status_code=404)
-    try:
-        db.commit()
-    except IntegrityError:  # another fetch stored the same first revision just now
-        db.rollback()
+    if db.new or db.dirty:  # rendered again: store what was served
+        try:
+            db.commit()
+        except IntegrityError:  # another fetch stored the same first revision just now
+            db.rollback()
     headers = {"ETag": rendered.etag,
                "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
                "Cache-Control": "private, no-cache"}
-    if _not_modified(rendered, if_none_match, if_modified_since):
+    if rendered.body is None or _not_modified(rendered.etag, rendered.last_modified,
+                                              if_none_match, if_modified_since):
         return Response(status_code=304, headers=headers)
     return Response(rendered.body, media_type="text/calendar; charset=utf-8", headers=headers)
