@@ -125,7 +125,7 @@ def test_every_change_a_feed_shows_reaches_the_next_fetch(api: Api) -> None:
                        body={**programme.json(), "secretariat_contact": "事務局 03-9999-9999"})
     assert changed.status_code == 200, changed.text
     body, etag, events = refetch(etag)
-    assert "03-9999-9999".encode() in body
+    assert b"03-9999-9999" in body
 
     # The schedule itself: session 2 moves (a re-import of the state with it elsewhere).
     document = api.get("/api/v1/scenario").json()
