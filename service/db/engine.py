@@ -37,7 +37,10 @@ def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
+@lru_cache(maxsize=8)
 def session_factory(url: str) -> sessionmaker[Session]:
+    # One per database: each new sessionmaker sets up SQLAlchemy's event dispatch again,
+    # which cost about a third of a cached feed fetch.
     return sessionmaker(engine_for(url), expire_on_commit=False)
 
 

@@ -9,9 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import DbDep, SettingsDep, Staff
+from service.api.deps import DbDep, SettingsDep, Staff, get_settings
 from service.api.errors import responses
+from service.db.engine import session_factory
 from service.db.models import FeedTokenRow
 from service.logic import feeds
 from service.logic.feeds import Subject
@@ -96,19 +98,29 @@ def _not_modified(etag: str, last_modified: dt.datetime, if_none_match: str | No
     responses={200: {"content": {"text/calendar": {}}, "description": "The feed."},
                304: {"description": "Unchanged since the validator sent."},
                404: {"description": "No such feed (wrong or revoked link)."}})
-def fetch_feed(request: Request, db: DbDep, secret: Annotated[str, Path()],
-               if_none_match: Annotated[str | None, Header()] = None,
-               if_modified_since: Annotated[str | None, Header()] = None) -> Response:
+async def fetch_feed(request: Request, secret: Annotated[str, Path()],
+                     if_none_match: Annotated[str | None, Header()] = None,
+                     if_modified_since: Annotated[str | None, Header()] = None) -> Response:
     """The .ics feed behind a secret link (RFC 5545)."""
-    rendered = feeds.render(db, secret, wants_body=lambda etag, last_modified: not _not_modified(
-        etag, last_modified, if_none_match, if_modified_since))
-    if rendered is None:
-        return Response(status_code=404)
-    if db.new or db.dirty:  # rendered again: store what was served
-        try:
-            db.commit()
-        except IntegrityError:  # another fetch stored the same first revision just now
-            db.rollback()
+    # Calendar servers poll this all day: the database work runs in one trip to the
+    # thread pool (a sync route with a session dependency takes three).
+    database_url = get_settings(request).database_url  # not a dependency: one less to solve
+    return await run_in_threadpool(_answer, database_url, secret, if_none_match,
+                                   if_modified_since)
+
+
+def _answer(database_url: str, secret: str, if_none_match: str | None,
+            if_modified_since: str | None) -> Response:
+    with session_factory(database_url)() as db:
+        rendered = feeds.render(db, secret, wants_body=lambda etag, last_modified: (
+            not _not_modified(etag, last_modified, if_none_match, if_modified_since)))
+        if rendered is None:
+            return Response(status_code=404)
+        if db.new or db.dirty:  # rendered again: store what was served
+            try:
+                db.commit()
+            except IntegrityError:  # another fetch stored the same first revision just now
+                db.rollback()
     headers = {"ETag": rendered.etag,
                "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
                "Cache-Control": "private, no-cache"}
