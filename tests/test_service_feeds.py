@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from icalendar import Calendar
 from sqlalchemy import text
 
 from calendar_feeds import CANCELLED_GRACE, read_feed
-from service.db.engine import engine_for
+from service.db.engine import engine_for, transaction
+from service.logic import exchange
 from service.logic import feeds as feeds_logic
 from service.logs import RedactFeedTokens
-from tests.service_support import Api, small_document
+from service.server_process import start_server, stop_server
+from tests.service_support import Api, fresh_database, small_document
 
 
 def secret_of(link: str) -> str:
@@ -200,3 +204,25 @@ def test_every_write_to_what_feeds_show_moves_the_generation(api: Api) -> None:
         connection.execute(text("UPDATE feed_tokens SET created_by = 'x'"))
         connection.execute(text("UPDATE api_tokens SET role = role"))
     assert generation() == before
+
+
+def test_several_server_processes_serve_the_same_feeds(tmp_path: Path) -> None:
+    """``haken serve --workers 2``: each process builds the app; any of them answers."""
+    url = fresh_database("sqlite", tmp_path)
+    with transaction(url) as db:
+        exchange.import_scenario(db, small_document(), "test")
+        _, secret = feeds_logic.create(db, "expert", "E1", "test")
+    running = start_server(url, tmp_path, "--workers", "2", "--no-worker")
+    try:
+        with httpx.Client(base_url=running.base, timeout=60) as client:
+            first = client.get(f"/feeds/{secret}.ics")
+            assert first.status_code == 200 and read_feed(first.content)
+            for _ in range(6):  # whichever process takes the connection
+                with httpx.Client(base_url=running.base, timeout=60) as fresh:
+                    again = fresh.get(f"/feeds/{secret}.ics",
+                                      headers={"If-None-Match": first.headers["ETag"]})
+                    assert again.status_code == 304
+            assert client.get("/feeds/not-a-token.ics").status_code == 404
+    finally:
+        stop_server(running)
+    assert secret not in running.log.read_text()
