@@ -41,10 +41,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("fresh_until", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("events", sa.JSON(), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
+        # BEFORE the statement: a transaction locks the counter's row before any row of
+        # these tables, so two writers cannot each hold what the other waits for.
         op.execute("CREATE FUNCTION feed_inputs_changed() RETURNS trigger LANGUAGE plpgsql AS "
                    f"$$ BEGIN {BUMP}; RETURN NULL; END $$")
         for table in FEED_INPUTS:
-            op.execute(f"CREATE TRIGGER feed_inputs_{table} AFTER INSERT OR UPDATE OR DELETE "
+            op.execute(f"CREATE TRIGGER feed_inputs_{table} BEFORE INSERT OR UPDATE OR DELETE "
                        f"OR TRUNCATE ON {table} FOR EACH STATEMENT "
                        "EXECUTE FUNCTION feed_inputs_changed()")
     else:  # SQLite has row triggers only, one per kind of change
