@@ -122,7 +122,7 @@ def render_feed(
 def _local_time_lines(tzid: str) -> tuple[str, str]:
     """How icalendar writes DTSTART and DTEND in zone ``tzid``, as ``str.format`` patterns.
 
-    ``DTSTART;TZID=Asia/Tokyo:{:%Y%m%dT%H%M%S}``, or with a ``Z`` and no TZID for UTC:
+    ``DTSTART;TZID=Asia/Tokyo:{}`` for ``_wall_time``, or with a ``Z`` and no TZID for UTC:
     learnt from icalendar once per zone, so the events written by ``vevent_lines``
     keep its exact form.
     """
@@ -133,7 +133,7 @@ def _local_time_lines(tzid: str) -> tuple[str, str]:
     found = {line.split(":")[0].split(";")[0]: line
              for line in (str(item) for item in probe.content_lines()) if line}
     patterns = [found[name].replace("{", "{{").replace("}", "}}")
-                .replace("20010203T040506", "{:%Y%m%dT%H%M%S}") for name in ("DTSTART", "DTEND")]
+                .replace("20010203T040506", "{}") for name in ("DTSTART", "DTEND")]
     return patterns[0], patterns[1]
 
 
@@ -173,8 +173,8 @@ def vevent_lines(
     lines = [
         "BEGIN:VEVENT",
         "SUMMARY:" + _escaped(summary(event, scenario, audience)),
-        start_pattern.format(_local(event.date, event.start, zone)),
-        end_pattern.format(_local(event.date, event.end, zone)),
+        start_pattern.format(_wall_time(event.date, event.start)),
+        end_pattern.format(_wall_time(event.date, event.end)),
         "DTSTAMP:" + stamp,
         "UID:" + _escaped(event.uid),
         f"SEQUENCE:{event.sequence:d}",
@@ -210,9 +210,12 @@ def _quote(value: str) -> str:
     return quote(value, safe="-._~")
 
 
-def _local(day: dt.date, minutes: int, zone: ZoneInfo) -> dt.datetime:
-    naive = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
-    return naive.replace(tzinfo=zone)
+def _wall_time(day: dt.date, minutes: int) -> str:
+    """``20250602T100000``: the local date-time ``minutes`` after midnight of ``day``."""
+    if not 0 <= minutes < 24 * 60:  # past midnight: let datetime carry the day
+        moment = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
+        day, minutes = moment.date(), moment.hour * 60 + moment.minute
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}T{minutes // 60:02d}{minutes % 60:02d}00"
 
 
 def _association_name(scenario: Scenario, association_id: str) -> str:
