@@ -18,7 +18,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from enum import Enum
+from typing import Literal, NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -141,36 +142,75 @@ _FETCH = (
 )
 
 
-def render(db: Session, secret: str, *, wants_body: Callable[[str, dt.datetime], bool]
-           = lambda _etag, _last_modified: True) -> Rendered | None:
-    """The feed behind a secret, or None for a wrong or revoked one (a plain 404).
+class Lookup(Enum):
+    NEEDS_WORK = "the body must be read from the database, or the feed rendered again"
+
+
+class Found(NamedTuple):
+    """A feed link and what is stored of its feed (None if it was never served)."""
+
+    subject: str
+    subject_id: str
+    etag: str | None
+    last_modified: dt.datetime | None
+    generation: int | None  # of feed_inputs when the stored feed was rendered
+    fresh_until: dt.datetime | None
+    current_generation: int
+
+    def current(self, now: dt.datetime) -> bool:
+        """Whether the stored feed is still the feed: nothing it shows changed since it was
+        rendered, and no cancelled event in it is due to leave."""
+        return (self.etag is not None and self.generation == self.current_generation
+                and (self.fresh_until is None or now < self.fresh_until))
+
+
+def stored(db: Session, secret: str, wants_body: Callable[[str, dt.datetime], bool]
+           ) -> Rendered | Literal[Lookup.NEEDS_WORK] | None:
+    """The answer from the stored feed without rendering or reading its body: the feed's
+    validators (``wants_body`` says no) or its body from ``BODIES``; None for a wrong or
+    revoked secret; ``NEEDS_WORK`` when ``render`` must read the body or render again.
 
     One indexed query finds the token, the feed served last and the current
-    generation of the feed's inputs. If nothing the feed shows has changed since
-    (same generation) and no cancelled event in it is due to leave, that feed is
-    the answer, read from ``BODIES`` or the database only if ``wants_body`` says
-    so for its validators. Otherwise the feed is rendered again against it.
+    generation of the feed's inputs.
     """
-    found = db.execute(_FETCH, {"token_hash": digest(secret)}).one_or_none()
+    found = _find(db, secret)
     if found is None:
         return None
-    subject, subject_id, etag, last_modified, served_at, fresh_until, generation = found
+    if not found.current(utcnow()) or found.etag is None or found.last_modified is None:
+        return Lookup.NEEDS_WORK
+    if not wants_body(found.etag, found.last_modified):
+        return Rendered(None, found.etag, found.last_modified)
+    body = BODIES.get(found.etag)
+    return Lookup.NEEDS_WORK if body is None else Rendered(body, found.etag,
+                                                            found.last_modified)
+
+
+def render(db: Session, secret: str, *, wants_body: Callable[[str, dt.datetime], bool]
+           = lambda _etag, _last_modified: True) -> Rendered | None:
+    """The feed behind a secret, or None for a wrong or revoked one (a plain 404): the
+    stored feed (see ``stored``; its body read from the database if need be) while it
+    is current, otherwise the feed rendered again against it, and stored."""
+    answer = stored(db, secret, wants_body)
+    if answer is not Lookup.NEEDS_WORK:
+        return answer
+    found = _find(db, secret)
+    if found is None:  # revoked meanwhile
+        return None
     now = utcnow().replace(microsecond=0)
-    if (etag is not None and served_at == generation
-            and (fresh_until is None or now < fresh_until)):
-        if not wants_body(etag, last_modified):
-            return Rendered(None, etag, last_modified)
-        body = BODIES.get(etag)
-        if body is None:
-            stored = db.scalar(select(FeedStateRow.body).where(
-                FeedStateRow.subject == subject, FeedStateRow.subject_id == subject_id,
-                FeedStateRow.etag == etag))
-            if stored is not None:
-                body = stored.encode("utf-8")
-                BODIES.put(etag, body)
+    if found.current(now) and found.etag is not None and found.last_modified is not None:
+        body = db.scalar(select(FeedStateRow.body).where(
+            FeedStateRow.subject == found.subject, FeedStateRow.subject_id == found.subject_id,
+            FeedStateRow.etag == found.etag))
         if body is not None:
-            return Rendered(body, etag, last_modified)
-    return _render_again(db, subject, subject_id, generation, now)
+            data = body.encode("utf-8")
+            BODIES.put(found.etag, data)
+            return Rendered(data, found.etag, found.last_modified)
+    return _render_again(db, found.subject, found.subject_id, found.current_generation, now)
+
+
+def _find(db: Session, secret: str) -> Found | None:
+    row = db.execute(_FETCH, {"token_hash": digest(secret)}).one_or_none()
+    return None if row is None else Found(*row)
 
 
 def _render_again(db: Session, subject: str, subject_id: str, generation: int,

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from service.api.deps import DbDep, SettingsDep, Staff, get_settings
 from service.api.errors import responses
-from service.db.engine import session_factory
+from service.db.engine import event_loop_session_factory, is_sqlite, session_factory
 from service.db.models import FeedTokenRow
 from service.logic import feeds
 from service.logic.feeds import Subject
@@ -116,12 +116,23 @@ _FEED_PARAMETERS = [
                404: {"description": "No such feed (wrong or revoked link)."}})
 async def fetch_feed(request: Request) -> Response:
     """The .ics feed behind a secret link (RFC 5545)."""
-    # Calendar servers poll this all day: the database work runs in one trip to the
-    # thread pool (a sync route with a session dependency takes three).
-    headers = request.headers
-    return await anyio.to_thread.run_sync(
-        _answer, get_settings(request).database_url, request.path_params["secret"],
-        headers.get("if-none-match"), headers.get("if-modified-since"), limiter=_FETCHES)
+    database_url = get_settings(request).database_url
+    secret = request.path_params["secret"]
+    if_none_match = request.headers.get("if-none-match")
+    if_modified_since = request.headers.get("if-modified-since")
+    # Calendar servers poll this all day, and mostly for a feed that has not changed.
+    # With SQLite that answer is one indexed read of a local file, done here on the
+    # event loop: under load, a trip to the thread pool cost more than the read (p99
+    # at 500 requests/s about 150 ms against 55 ms). Anything more (PostgreSQL over
+    # the network, reading the body, rendering) runs in one trip to the thread pool.
+    if is_sqlite(database_url):
+        with event_loop_session_factory(database_url)() as db:
+            answer = feeds.stored(db, secret, wants_body=lambda etag, last_modified: (
+                not _not_modified(etag, last_modified, if_none_match, if_modified_since)))
+        if answer is not feeds.Lookup.NEEDS_WORK:
+            return _response(answer, if_none_match, if_modified_since)
+    return await anyio.to_thread.run_sync(_answer, database_url, secret, if_none_match,
+                                          if_modified_since, limiter=_FETCHES)
 
 
 def _answer(database_url: str, secret: str, if_none_match: str | None,
@@ -129,13 +140,18 @@ def _answer(database_url: str, secret: str, if_none_match: str | None,
     with session_factory(database_url)() as db:
         rendered = feeds.render(db, secret, wants_body=lambda etag, last_modified: (
             not _not_modified(etag, last_modified, if_none_match, if_modified_since)))
-        if rendered is None:
-            return Response(status_code=404)
-        if db.new or db.dirty:  # rendered again: store what was served
+        if rendered is not None and (db.new or db.dirty):  # rendered again: store it
             try:
                 db.commit()
             except IntegrityError:  # another fetch stored the same first revision just now
                 db.rollback()
+    return _response(rendered, if_none_match, if_modified_since)
+
+
+def _response(rendered: feeds.Rendered | None, if_none_match: str | None,
+              if_modified_since: str | None) -> Response:
+    if rendered is None:
+        return Response(status_code=404)
     headers = {"ETag": rendered.etag,
                "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
                "Cache-Control": "private, no-cache"}
