@@ -123,8 +123,9 @@ async def fetch_feed(request: Request) -> Response:
     # Calendar servers poll this all day, and mostly for a feed that has not changed.
     # With SQLite that answer is one indexed read of a local file, done here on the
     # event loop: under load, a trip to the thread pool cost more than the read (p99
-    # at 500 requests/s about 150 ms against 55 ms). Anything more (PostgreSQL over
-    # the network, reading the body, rendering) runs in one trip to the thread pool.
+    # at 500 requests/s about 150 ms against 13-26 ms, `python -m benchmarks feeds`).
+    # Anything more (PostgreSQL over the network, reading the body, rendering) runs
+    # in one trip to the thread pool.
     if is_sqlite(database_url):
         with event_loop_session_factory(database_url)() as db:
             answer = feeds.stored(db, secret, wants_body=lambda etag, last_modified: (
