@@ -118,7 +118,8 @@ def feeds_command(
     associations: Annotated[int, typer.Option(
         min=1, help="Applications generated; the one expert's feed gets ~3.5 sessions "
                     "each.")] = 58,
-    connections: Annotated[int, typer.Option(min=1, help="Client connections at most.")] = 64,
+    server_workers: Annotated[int, typer.Option(
+        min=1, help="haken serve --workers: HTTP server processes (one per core).")] = 2,
     results_dir: Annotated[Path, typer.Option(help="Where the results file goes.")] =
         RESULTS_DIR,
 ) -> None:
@@ -127,7 +128,7 @@ def feeds_command(
     from benchmarks.feeds import markdown, run
 
     result, path = run(associations=associations, renders=renders, rate=rate, seconds=seconds,
-                       connections=connections, results_dir=results_dir,
+                       server_workers=server_workers, results_dir=results_dir,
                        progress=lambda line: typer.echo(line, err=True))
     typer.echo(markdown(result))
     typer.echo(f"results written to {path}", err=True)

@@ -67,6 +67,42 @@ class FeedEvent:
         """What the event shows of its session; a change here is a new revision."""
         return (self.phase, self.expert_ids, self.date, self.start, self.end, self.mode)
 
+    def to_record(self) -> dict[str, Any]:
+        """The event as JSON-ready data; ``from_record`` gives it back equal."""
+        return {
+            "uid": self.uid, "association_id": self.association_id, "number": self.number,
+            "phase": self.phase, "expert_ids": list(self.expert_ids),
+            "date": self.date.isoformat(), "start": self.start, "end": self.end,
+            "mode": self.mode, "status": self.status, "sequence": self.sequence,
+            "last_modified": self.last_modified.isoformat(),
+            "created": self.created.isoformat(),
+            "cancelled_at": self.cancelled_at.isoformat() if self.cancelled_at else None,
+            "digest": self.digest,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> FeedEvent:
+        """An event from ``to_record``'s data; ``ValueError`` or ``KeyError`` if it is not."""
+        cancelled_at = record["cancelled_at"]
+        return cls(
+            uid=str(record["uid"]), association_id=str(record["association_id"]),
+            number=int(record["number"]), phase=record["phase"],
+            expert_ids=tuple(str(e) for e in record["expert_ids"]),
+            date=dt.date.fromisoformat(record["date"]), start=int(record["start"]),
+            end=int(record["end"]), mode=record["mode"], status=record["status"],
+            sequence=int(record["sequence"]),
+            last_modified=utc(dt.datetime.fromisoformat(record["last_modified"])),
+            created=utc(dt.datetime.fromisoformat(record["created"])),
+            cancelled_at=utc(dt.datetime.fromisoformat(cancelled_at)) if cancelled_at else None,
+            digest=str(record["digest"]),
+        )
+
+    def leaves_at(self) -> dt.datetime | None:
+        """When a cancelled event leaves the feed (as ``revise`` decides); None if not cancelled."""
+        if not self.cancelled:
+            return None
+        return (self.cancelled_at or self.last_modified) + CANCELLED_GRACE
+
 
 def session_uid(association_id: str, number: int, uid_domain: str = DEFAULT_UID_DOMAIN) -> str:
     """The stable UID of session ``number`` of an association: ``A001-2@haken.invalid``.
@@ -170,8 +206,15 @@ def revise(
         current[uid] = session
 
     events: list[FeedEvent] = []
+    # Sessions of one association with the same experts show the same facts.
+    digests: dict[tuple[str, tuple[str, ...]], str] = {}
     for uid, session in current.items():
-        digest = session_digest(scenario, session) if scenario is not None else ""
+        digest = ""
+        if scenario is not None:
+            facts_key = (session.association_id, tuple(session.expert_ids))
+            if facts_key not in digests:
+                digests[facts_key] = session_digest(scenario, session)
+            digest = digests[facts_key]
         old = previous_by_uid.get(uid)
         if old is None:
             events.append(_new_event(uid, session, now, digest))
@@ -191,8 +234,10 @@ def revise(
                     last_modified=_after(old.last_modified, now),
                 )
             )
+        elif not digest or digest == old.digest:
+            events.append(old)
         else:
-            events.append(replace(old, digest=digest or old.digest))
+            events.append(replace(old, digest=digest))
 
     for uid, old in previous_by_uid.items():
         if uid in current:

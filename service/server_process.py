@@ -29,14 +29,14 @@ class Server:
     log: Path
 
 
-def start_server(url: str, directory: Path, **env: str) -> Server:
-    """``haken serve`` on database ``url`` with its worker; waits until it answers."""
+def start_server(url: str, directory: Path, *options: str, **env: str) -> Server:
+    """``haken serve [options]`` on database ``url`` with its worker; waits until it answers."""
     port = free_port()
     log = directory / f"server-{port}.log"
     with log.open("wb") as handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1",
-             "--port", str(port)],
+             "--port", str(port), *options],
             env={**os.environ, "HAKEN_DATABASE_URL": url, **env}, stdout=handle,
             stderr=subprocess.STDOUT, cwd=directory, start_new_session=True)
     server = Server(process, f"http://127.0.0.1:{port}", log)

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -50,7 +51,15 @@ from calendar_feeds import (
     secretariat_feed,
     session_uid,
 )
-from calendar_feeds.render import clean_text, fold_line
+from calendar_feeds.render import (
+    Audience,
+    clean_text,
+    describe,
+    event_location,
+    fold_line,
+    summary,
+    vevent_lines,
+)
 from domain.loading import parse_plan, parse_scenario
 from domain.plan import Plan, Session
 from domain.scenario import Scenario
@@ -494,6 +503,70 @@ def test_awkward_names_render_to_conforming_feeds(
     assert read_feed(data) == list(build_feed(scenario, plan, expert_id="E001", now=T1).events)
 
 
+def icalendar_vevent(event: FeedEvent, scenario: Scenario, zone: ZoneInfo,
+                     audience: Audience) -> list[str]:
+    """The reference: the event built property by property with icalendar's ``Event``."""
+    association = scenario.association_by_id.get(event.association_id)
+    vevent = icalendar.Event()
+    vevent.add("UID", event.uid)
+    vevent.add("DTSTAMP", event.last_modified.astimezone(dt.UTC))
+    vevent.add("SEQUENCE", event.sequence)
+    vevent.add("STATUS", event.status)
+    vevent.add("CREATED", event.created.astimezone(dt.UTC))
+    vevent.add("LAST-MODIFIED", event.last_modified.astimezone(dt.UTC))
+    day = dt.datetime.combine(event.date, dt.time(), zone)
+    vevent.add("DTSTART", day + dt.timedelta(minutes=event.start))
+    vevent.add("DTEND", day + dt.timedelta(minutes=event.end))
+    vevent.add("SUMMARY", icalendar.vText(clean_text(summary(event, scenario, audience))))
+    location = event_location(event, association)
+    if location:
+        vevent.add("LOCATION", icalendar.vText(clean_text(location)))
+    vevent.add("DESCRIPTION", icalendar.vText(clean_text(describe(event, scenario, audience))))
+    if event.mode == "online" and association and association.meeting_url:
+        url = association.meeting_url.strip()
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+", url):
+            vevent.add("URL", url)
+    vevent.add("TRANSP", "TRANSPARENT" if event.cancelled else "OPAQUE")
+    vevent.add("X-HAKEN-ASSOCIATION", icalendar.vText(quote(event.association_id, safe="-._~")))
+    vevent.add("X-HAKEN-SESSION", icalendar.vText(str(event.number)))
+    vevent.add("X-HAKEN-PHASE", icalendar.vText(event.phase))
+    vevent.add("X-HAKEN-EXPERTS", icalendar.vText(
+        " ".join(quote(e, safe="-._~") for e in event.expert_ids)))
+    vevent.add("X-HAKEN-MODE", icalendar.vText(event.mode))
+    if event.digest:
+        vevent.add("X-HAKEN-DIGEST", icalendar.vText(quote(event.digest, safe="-._~")))
+    return [str(line) for line in vevent.content_lines() if line]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(association_name=awkward_text, expert_name=awkward_text, address=awkward_text,
+       contact=awkward_text, meeting_url=awkward_text | st.just("https://m.example/a?b=1,2;3"),
+       association_id=st.sampled_from(["A002", "A 0/2,;"]),
+       timezone=st.sampled_from(["Asia/Tokyo", "UTC", "Europe/Berlin"]),
+       cancelled=st.booleans(), audience=st.sampled_from(["expert", "association",
+                                                         "secretariat"]))
+def test_events_are_written_as_icalendar_writes_them(
+    association_name: str, expert_name: str, address: str, contact: str, meeting_url: str,
+    association_id: str, timezone: str, cancelled: bool, audience: Audience,
+) -> None:
+    raw = scenario_dict()
+    raw["programme"]["timezone"] = timezone
+    raw["programme"]["secretariat_contact"] = contact
+    raw["associations"][1].update(id=association_id, name=association_name, address=address,
+                                  meeting_url=meeting_url)
+    raw["experts"][2]["name"] = expert_name
+    scenario = parse_scenario(raw)
+    sessions = [{**row, "association_id": association_id} for row in sessions_v1()
+                if row["association_id"] == "A002"]
+    previous = build_feed(scenario, make_plan(sessions), now=T1).events
+    if cancelled:  # the sessions leave the plan: they stay, cancelled
+        previous = build_feed(scenario, make_plan([]), previous=previous, now=T2).events
+    zone = ZoneInfo(timezone)
+    for event in previous:
+        assert vevent_lines(event, scenario, zone, audience) == icalendar_vevent(
+            event, scenario, zone, audience)
+
+
 # --------------------------------------------------------------------------- golden files
 
 
@@ -790,6 +863,19 @@ def test_feed_event_fields_round_trip_through_replace(plan: Plan) -> None:
     event = revise([], sessions_of(plan), T1)[0]
     assert isinstance(event, FeedEvent)
     assert replace(event, sequence=3).sequence == 3
+
+
+def test_events_round_trip_through_records(scenario: Scenario) -> None:
+    """What the service stores beside a feed gives back the same events as the feed itself."""
+    history = published_history(scenario)  # includes cancelled events
+    for data in history:
+        events = read_feed(data)
+        records = json.loads(json.dumps([e.to_record() for e in events]))
+        assert [FeedEvent.from_record(r) for r in records] == events
+    cancelled = [e for e in read_feed(history[3]) if e.cancelled]
+    assert cancelled and all(e.leaves_at() == e.last_modified + CANCELLED_GRACE
+                             for e in cancelled)
+    assert all(e.leaves_at() is None for e in read_feed(history[3]) if not e.cancelled)
 
 
 # --------------------------------------------------------------------------- CLI

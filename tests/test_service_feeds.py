@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
 
+import httpx
+import pytest
 from icalendar import Calendar
+from sqlalchemy import text
 
-from calendar_feeds import read_feed
+from calendar_feeds import CANCELLED_GRACE, read_feed
+from service.db.engine import engine_for, transaction
+from service.logic import exchange
+from service.logic import feeds as feeds_logic
 from service.logs import RedactFeedTokens
-from tests.service_support import Api, small_document
+from service.server_process import start_server, stop_server
+from tests.service_support import Api, fresh_database, small_document
 
 
 def secret_of(link: str) -> str:
@@ -75,3 +85,144 @@ def test_the_access_log_never_shows_a_feed_token() -> None:
     assert RedactFeedTokens().filter(record)
     assert "s3cr3tT0ken" not in record.getMessage()
     assert "/feeds/[redacted]" in record.getMessage()
+
+
+# --------------------------------------------------------------------------- the stored feed
+
+
+def put_record(api: Api, path: str, change: dict[str, Any]) -> None:
+    read = api.get(path)
+    answer = api.send("PUT", path, body={**read.json(), **change}, if_match=read.headers["ETag"])
+    assert answer.status_code == 200, answer.text
+
+
+def test_every_change_a_feed_shows_reaches_the_next_fetch(api: Api) -> None:
+    """Fetches answer from the stored feed; each change below must still get through."""
+    assert api.send("PUT", "/api/v1/scenario", body=small_document()).status_code == 200
+    created = api.send("POST", "/api/v1/feeds", body={"subject": "expert", "subject_id": "E1"})
+    path = f"/feeds/{secret_of(created.json()['https'])}.ics"
+    first = api.client.get(path)
+    assert first.status_code == 200
+
+    def refetch(etag: str) -> tuple[bytes, str, list[Any]]:
+        """The feed as a subscriber holding ``etag`` gets it: it must have changed."""
+        answer = api.client.get(path, headers={"If-None-Match": etag})
+        assert answer.status_code == 200 and answer.headers["ETag"] != etag
+        assert answer.content == api.client.get(path).content  # and stays so
+        assert api.client.get(path, headers={"If-None-Match": answer.headers["ETag"]}
+                              ).status_code == 304
+        return answer.content, answer.headers["ETag"], read_feed(answer.content)
+
+    etag = first.headers["ETag"]
+    assert api.client.get(path, headers={"If-None-Match": etag}).status_code == 304
+
+    put_record(api, "/api/v1/experts/E1", {"name": "改名 太郎"})
+    body, etag, events = refetch(etag)
+    assert "改名 太郎".encode() in body and [e.sequence for e in events] == [1, 1]
+
+    put_record(api, "/api/v1/associations/A1", {"name": "新名称組合"})
+    body, etag, events = refetch(etag)
+    assert "新名称組合".encode() in body and [e.sequence for e in events] == [2, 2]
+
+    programme = api.get("/api/v1/programme")
+    changed = api.send("PUT", "/api/v1/programme", if_match=programme.headers["ETag"],
+                       body={**programme.json(), "secretariat_contact": "事務局 03-9999-9999"})
+    assert changed.status_code == 200, changed.text
+    body, etag, events = refetch(etag)
+    assert b"03-9999-9999" in body
+
+    # The schedule itself: session 2 moves (a re-import of the state with it elsewhere).
+    document = api.get("/api/v1/scenario").json()
+    document["pinned"][1]["date"] = "2025-09-24"
+    assert api.send("PUT", "/api/v1/scenario", body=document).status_code == 200
+    body, etag, events = refetch(etag)
+    moved = next(e for e in events if e.number == 2)
+    assert moved.date.isoformat() == "2025-09-24" and moved.status == "CONFIRMED"
+
+    # The association withdraws: its sessions show as cancelled.
+    url = "/api/v1/associations/A1"
+    withdrawn = api.send("POST", f"{url}/transitions", if_match=api.get(url).headers["ETag"],
+                         body={"to": "withdrawn", "reason": "団体の都合により辞退"})
+    assert withdrawn.status_code == 200, withdrawn.text
+    body, etag, events = refetch(etag)
+    assert {e.status for e in events} == {"CANCELLED"}
+
+    # Rotation and revocation: the stored feed never answers for a link that stopped.
+    rotated = api.send("POST", "/api/v1/feeds", body={"subject": "expert", "subject_id": "E1"})
+    assert api.client.get(path, headers={"If-None-Match": etag}).status_code == 404
+    assert api.client.get(path).status_code == 404
+    new_path = f"/feeds/{secret_of(rotated.json()['https'])}.ics"
+    assert api.client.get(new_path, headers={"If-None-Match": etag}).status_code == 304
+    assert api.client.get(new_path).content == body
+    assert api.send("DELETE", f"/api/v1/feeds/{rotated.json()['id']}").status_code == 200
+    assert api.client.get(new_path, headers={"If-None-Match": etag}).status_code == 404
+    assert api.client.get(new_path).status_code == 404
+
+
+def test_a_stored_feed_drops_its_cancelled_events_after_30_days(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert api.send("PUT", "/api/v1/scenario", body=small_document()).status_code == 200
+    created = api.send("POST", "/api/v1/feeds", body={"subject": "expert", "subject_id": "E1"})
+    path = f"/feeds/{secret_of(created.json()['https'])}.ics"
+    assert api.client.get(path).status_code == 200
+    url = "/api/v1/associations/A1"
+    assert api.send("POST", f"{url}/transitions", if_match=api.get(url).headers["ETag"],
+                    body={"to": "withdrawn", "reason": "辞退"}).status_code == 200
+    cancelled = api.client.get(path)
+    assert {e.status for e in read_feed(cancelled.content)} == {"CANCELLED"}
+    etag = cancelled.headers["ETag"]
+    assert api.client.get(path, headers={"If-None-Match": etag}).status_code == 304
+
+    later = feeds_logic.utcnow() + CANCELLED_GRACE + dt.timedelta(seconds=1)
+    monkeypatch.setattr(feeds_logic, "utcnow", lambda: later)
+    gone = api.client.get(path, headers={"If-None-Match": etag})
+    assert gone.status_code == 200 and read_feed(gone.content) == []
+
+
+def test_every_write_to_what_feeds_show_moves_the_generation(api: Api) -> None:
+    """The triggers see changes however they are made, plain SQL included."""
+    assert api.send("PUT", "/api/v1/scenario", body=small_document()).status_code == 200
+    engine = engine_for(api.url)
+
+    def generation() -> int:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT generation FROM feed_inputs")).scalar_one())
+
+    for statement in ("UPDATE programme SET version = version + 1",
+                      "UPDATE experts SET version = version + 1 WHERE id = 'E7'",
+                      "DELETE FROM experts WHERE id = 'E7'",
+                      "UPDATE associations SET version = version + 1",
+                      "UPDATE sessions SET version = version + 1 WHERE number = 2",
+                      "DELETE FROM sessions WHERE number = 2"):
+        before = generation()
+        with engine.begin() as connection:
+            connection.execute(text(statement))
+        assert generation() > before, statement
+    before = generation()
+    with engine.begin() as connection:  # what feeds do not show leaves it alone
+        connection.execute(text("UPDATE feed_tokens SET created_by = 'x'"))
+        connection.execute(text("UPDATE api_tokens SET role = role"))
+    assert generation() == before
+
+
+def test_several_server_processes_serve_the_same_feeds(tmp_path: Path) -> None:
+    """``haken serve --workers 2``: each process builds the app; any of them answers."""
+    url = fresh_database("sqlite", tmp_path)
+    with transaction(url) as db:
+        exchange.import_scenario(db, small_document(), "test")
+        _, secret = feeds_logic.create(db, "expert", "E1", "test")
+    running = start_server(url, tmp_path, "--workers", "2", "--no-worker")
+    try:
+        with httpx.Client(base_url=running.base, timeout=60) as client:
+            first = client.get(f"/feeds/{secret}.ics")
+            assert first.status_code == 200 and read_feed(first.content)
+            for _ in range(6):  # whichever process takes the connection
+                with httpx.Client(base_url=running.base, timeout=60) as fresh:
+                    again = fresh.get(f"/feeds/{secret}.ics",
+                                      headers={"If-None-Match": first.headers["ETag"]})
+                    assert again.status_code == 304
+            assert client.get("/feeds/not-a-token.ics").status_code == 404
+    finally:
+        stop_server(running)
+    assert secret not in running.log.read_text()

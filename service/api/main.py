@@ -46,11 +46,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.auth_failures = FailureLimiter(settings.auth_failures_allowed,
                                              settings.auth_failure_window_seconds)
     errors.install(app)
+    # First: calendar servers poll it all day, and routes are matched in order (behind
+    # the API's hundred routes, matching took a quarter of a feed fetch).
+    app.include_router(feeds.public_router)
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_nul)])
     for module in (programme, experts, associations, applications, jobs, plans, schedule,
                    replacements, exchange, spreadsheets, reports, feeds, audit, tokens):
         api.include_router(module.router)
     app.include_router(api)
-    app.include_router(feeds.public_router)
     console.install(app)  # the web console at /
     return app

@@ -23,6 +23,11 @@ def command(
         bool, typer.Option("--worker/--no-worker",
                            help="Run a solve worker beside the server (restarted if it dies).")
     ] = True,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64,
+                          help="HTTP server processes (uvicorn workers), e.g. one per core. "
+                               "Each counts failed sign-ins on its own.")
+    ] = 1,
 ) -> None:
     """Serve the API under /api/v1 (OpenAPI at /openapi.json) after applying migrations."""
     settings = get_settings()
@@ -34,7 +39,11 @@ def command(
     if supervisor is not None:
         supervisor.start()
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=log_config())
+        if workers == 1:
+            uvicorn.run(create_app(settings), host=host, port=port, log_config=log_config())
+        else:  # each process builds the app itself, from the same environment
+            uvicorn.run("service.api.main:create_app", factory=True, workers=workers,
+                        host=host, port=port, log_config=log_config())
     finally:
         if supervisor is not None:
             supervisor.stop()

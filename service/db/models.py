@@ -216,7 +216,11 @@ class FeedTokenRow(Base):
 
 
 class FeedStateRow(Base):
-    """The feed as last served to a subject: the next revision continues its UIDs and SEQUENCEs."""
+    """The feed as last served to a subject: the next revision continues its UIDs and SEQUENCEs.
+
+    It is served again as it is while ``generation`` is ``FeedInputsRow``'s and
+    ``fresh_until`` (when a cancelled event in it leaves the feed) has not come.
+    """
 
     __tablename__ = "feed_states"
     subject: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -224,6 +228,23 @@ class FeedStateRow(Base):
     body: Mapped[str] = mapped_column(Text)
     etag: Mapped[str] = mapped_column(String(80))
     last_modified: Mapped[dt.datetime]
+    generation: Mapped[int | None] = mapped_column(Integer)
+    fresh_until: Mapped[dt.datetime | None]
+    # The body's events (calendar_feeds.FeedEvent as JSON), so a new revision need not
+    # parse the body; None in rows served before migration 0003.
+    events: Mapped[list[Any] | None]
+
+
+class FeedInputsRow(Base):
+    """How many times anything a feed shows has changed (one row, id 1).
+
+    Triggers of migration 0003 count every insert, update and delete of the
+    programme, experts, associations and sessions, whoever makes it.
+    """
+
+    __tablename__ = "feed_inputs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class ConsoleSessionRow(Base):
