@@ -47,23 +47,26 @@ def reasons(plan: Plan) -> dict[str, str]:
     return {u.association_id: u.reason for u in plan.unserved}
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    profile=st.sampled_from(sorted(PROFILES)),
-    seed=st.integers(0, 10_000),
-    associations=st.integers(3, 12),
-    experts=st.integers(2, 6),
-    pinned=st.integers(0, 2),
-)
-def test_generated_plans_pass_the_checker(
-    profile: str, seed: int, associations: int, experts: int, pinned: int
-) -> None:
+@st.composite
+def generated_scenarios(draw: st.DrawFn, largest: int = 12) -> tuple[Scenario, int]:
+    """A generated scenario of any profile, pinned sessions and n=1 reviews included,
+    and its seed."""
+    profile = draw(st.sampled_from(sorted(PROFILES)))
+    seed = draw(st.integers(0, 10_000))
+    associations, experts = draw(st.integers(3, largest)), draw(st.integers(2, 6))
+    pinned = draw(st.integers(0, 2))
     try:
         document = generate_scenario(associations, experts, seed, profile, pinned=pinned)
     except ValueError as error:  # too small a scenario to pin that many: not a planner case
         assume("could pin only" not in str(error))
         raise
-    s = parse_scenario(document)
+    return parse_scenario(document), seed
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated_scenarios())
+def test_generated_plans_pass_the_checker(generated: tuple[Scenario, int]) -> None:
+    s, seed = generated
     plan = planned(s, SolveOptions(time_limit=2.0, workers=1, seed=seed))
     for pin in s.pinned:
         assert pin in plan.sessions
@@ -278,24 +281,13 @@ def test_same_seed_one_worker_gives_the_same_plan() -> None:
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    profile=st.sampled_from(sorted(PROFILES)),
-    seed=st.integers(0, 10_000),
-    associations=st.integers(4, 16),
-    experts=st.integers(2, 6),
-    pinned=st.integers(0, 2),
-)
+@given(generated_scenarios(largest=16))
 def test_decomposed_and_single_model_plans_both_pass_the_checker(
-    profile: str, seed: int, associations: int, experts: int, pinned: int
+    generated: tuple[Scenario, int],
 ) -> None:
     """Stage one in parts (as at thousands of applications) and as one model, on the
     same instances: both checked, neither above the bound, both at least the greedy."""
-    try:
-        document = generate_scenario(associations, experts, seed, profile, pinned=pinned)
-    except ValueError as error:
-        assume("could pin only" not in str(error))
-        raise
-    s = parse_scenario(document)
+    s, seed = generated
     greedy = solve_greedy(s, bound_seconds=1.0)
     plans = {decompose: planned(s, SolveOptions(time_limit=2.0, workers=1, seed=seed,
                                                 decompose=decompose))
