@@ -110,11 +110,11 @@ def render(request: Request, name: str, context: dict[str, Any],
     return response
 
 
-def _go(path: str) -> RedirectResponse:
+def redirect_to(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
-def _text_field(form: FormData, name: str) -> str | None:
+def form_text(form: FormData, name: str) -> str | None:
     value = form.get(name)
     return (value.strip() or None) if isinstance(value, str) else None
 
@@ -153,18 +153,18 @@ async def signin(request: Request, db: DbDep) -> Response:
     if not sessions.same_secret(offered if isinstance(offered, str) else None,
                                 request.cookies.get(SIGNIN_COOKIE) or "\x00"):
         raise CrossSiteRequest("sign-in form without its token")
-    next_path = _safe_next(_text_field(form, "next"))
+    next_path = _safe_next(form_text(form, "next"))
     limiter = request.app.state.auth_failures
     client = request.client.host if request.client else "unknown"
     if limiter.retry_after(client) is not None:
         return _signin_form(request, next_path, text("too_many", language(request)), 429)
-    token = _text_field(form, "token")
+    token = form_text(form, "token")
     opened = sessions.open_session(db, token) if token else None
     if opened is None:
         limiter.failed(client)
         return _signin_form(request, next_path, text("bad_token", language(request)), 401)
     db.commit()
-    response = _go(next_path)
+    response = redirect_to(next_path)
     response.set_cookie(SESSION_COOKIE, opened[0], max_age=int(sessions.LIFETIME.total_seconds()),
                         httponly=True, samesite="strict", secure=_secure(request))
     response.delete_cookie(SIGNIN_COOKIE, path="/signin", httponly=True, samesite="strict",
@@ -181,7 +181,7 @@ async def signout(request: Request, db: DbDep, who: SignedInDep) -> Response:
         raise CrossSiteRequest("sign-out form without its token")
     sessions.close_session(db, request.cookies.get(SESSION_COOKIE))
     db.commit()
-    response = _go("/signin")
+    response = redirect_to("/signin")
     response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict",
                            secure=_secure(request))
     return response
@@ -189,7 +189,7 @@ async def signout(request: Request, db: DbDep, who: SignedInDep) -> Response:
 
 @router.get("/")
 def home() -> RedirectResponse:
-    return _go("/applications")
+    return redirect_to("/applications")
 
 
 # --- applications --------------------------------------------------------------------------
@@ -244,19 +244,19 @@ def check_eligibility(request: Request, db: DbDep, who: SignedInDep, form: Staff
         return _application_error(request, db, who, association_id, errors, None, {}, 422)
     try:
         applications.check_item(db, association_id, item, passed == "yes",
-                                _text_field(form, "note"), who.actor.name)
+                                form_text(form, "note"), who.actor.name)
         db.commit()
     except ServiceError as error:
         db.rollback()
         return _application_error(request, db, who, association_id, {}, error.message, {},
                                   error.status_code)
-    return _go(f"/applications/{association_id}?done=saved#eligibility")
+    return redirect_to(f"/applications/{association_id}?done=saved#eligibility")
 
 
 @router.post("/applications/{association_id}/transition")
 def change_status(request: Request, db: DbDep, who: SignedInDep, form: StaffForm,
                   association_id: str) -> Response:
-    entered = {name: _text_field(form, name) for name in ("to", "reason", "note", "version")}
+    entered = {name: form_text(form, name) for name in ("to", "reason", "note", "version")}
     try:
         body = TransitionIn.model_validate({k: entered[k] for k in ("to", "reason", "note")})
     except ValidationError as error:
@@ -286,7 +286,7 @@ def change_status(request: Request, db: DbDep, who: SignedInDep, form: StaffForm
         db.rollback()
         return _application_error(request, db, who, association_id, {}, error.message, entered,
                                   error.status_code)
-    return _go(f"/applications/{association_id}?done=saved")
+    return redirect_to(f"/applications/{association_id}?done=saved")
 
 
 def _application_error(request: Request, db: DbDep, who: sessions.SignedIn, association_id: str,
@@ -339,8 +339,8 @@ def planning(request: Request, db: DbDep, who: SignedInDep, job: int | None = No
 def start_plan(request: Request, db: DbDep, settings: SettingsDep, who: SignedInDep,
                form: StaffForm) -> Response:
     try:
-        wanted = PlanRequest.model_validate({"time_limit": _text_field(form, "time_limit"),
-                                             "seed": _text_field(form, "seed") or 0,
+        wanted = PlanRequest.model_validate({"time_limit": form_text(form, "time_limit"),
+                                             "seed": form_text(form, "seed") or 0,
                                              "workers": 1})
         job = jobs.enqueue(db, wanted, who.actor.name, settings)
         db.commit()
@@ -350,7 +350,7 @@ def start_plan(request: Request, db: DbDep, settings: SettingsDep, who: SignedIn
     except ServiceError as error:
         db.rollback()
         return _planning_error(request, db, who, {}, error.message, error.status_code)
-    return _go(f"/planning?job={job.id}#progress")
+    return redirect_to(f"/planning?job={job.id}#progress")
 
 
 def _planning_error(request: Request, db: DbDep, who: sessions.SignedIn, errors: dict[str, str],
@@ -378,7 +378,7 @@ def cancel_plan(request: Request, db: DbDep, who: SignedInDep, form: StaffForm,
     except ServiceError as error:
         db.rollback()
         return _planning_error(request, db, who, {}, error.message, error.status_code)
-    return _go(f"/planning?job={job_id}")
+    return redirect_to(f"/planning?job={job_id}")
 
 
 @router.post("/planning/plans/{plan_id}/publish")
@@ -390,7 +390,7 @@ def publish(request: Request, db: DbDep, who: SignedInDep, form: StaffForm,
     except ServiceError as error:
         db.rollback()
         return _planning_error(request, db, who, {}, error.message, error.status_code)
-    return _go(f"/planning?plan={plan_id}&done=published")
+    return redirect_to(f"/planning?plan={plan_id}&done=published")
 
 
 # --- wiring --------------------------------------------------------------------------------
@@ -401,7 +401,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, error: SignInRequired) -> Response:
-        return _go(f"/signin?next={error.next_path}")
+        return redirect_to(f"/signin?next={error.next_path}")
 
     @app.exception_handler(CrossSiteRequest)
     async def _cross_site(request: Request, _: CrossSiteRequest) -> Response:

@@ -21,9 +21,9 @@ from service.console import sessions
 from service.console.pages import (
     SignedInDep,
     StaffForm,
-    _go,
-    _text_field,
+    form_text,
     language,
+    redirect_to,
     render,
 )
 from service.console.texts import Lang, label, text
@@ -263,7 +263,7 @@ def save_expert(request: Request, db: DbDep, who: SignedInDep, form: StaffForm,
     expert = record_from(draft, row.data, lang)
     if expert is None:
         return _expert_page(request, db, who, row, draft, status_code=422)
-    version = _text_field(form, "version") or ""
+    version = form_text(form, "version") or ""
     try:
         records.update_expert(db, expert_id, expert,
                               etag(int(version)) if version.isdigit() else None, who.actor.name)
@@ -286,4 +286,4 @@ def save_expert(request: Request, db: DbDep, who: SignedInDep, form: StaffForm,
         row = records.expert_row(db, expert_id)
         return _expert_page(request, db, who, row, draft, message=error.message,
                             status_code=error.status_code)
-    return _go(f"/experts/{expert_id}?done=saved")
+    return redirect_to(f"/experts/{expert_id}?done=saved")

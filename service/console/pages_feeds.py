@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from domain.scenario import Association, Programme
 from service.api.deps import DbDep, SettingsDep
 from service.console import sessions
-from service.console.pages import Forbidden, SignedInDep, StaffForm, _go, render
+from service.console.pages import Forbidden, SignedInDep, StaffForm, redirect_to, render
 from service.db.models import FeedTokenRow
 from service.logic import feeds, records
 from service.logic.errors import ServiceError
@@ -109,4 +109,4 @@ def revoke_link(request: Request, db: DbDep, who: SignedInDep, form: StaffForm,
         db.rollback()
         return _feeds_page(request, db, who, message=error.message,
                            status_code=error.status_code)
-    return _go(f"/feed-links?done=revoked#{row.subject}-{row.subject_id}")
+    return redirect_to(f"/feed-links?done=revoked#{row.subject}-{row.subject_id}")

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from domain.vocabulary import MODE_LABELS
 from service.api.deps import DbDep, SettingsDep
-from service.console.pages import SignedInDep, StaffForm, _go, _text_field, language, render
+from service.console.pages import SignedInDep, StaffForm, form_text, language, redirect_to, render
 from service.console.texts import label, text
 from service.console.texts_plans import PLAN_TEXTS
 from service.logic import plans, records, replacements
@@ -72,7 +72,7 @@ def replan(request: Request, db: DbDep, settings: SettingsDep, who: SignedInDep,
            form: StaffForm, session_id: int) -> Response:
     """One action: re-plan with the chosen expert pinned in the leaving expert's place."""
     lang = language(request)
-    entered = {name: _text_field(form, name) for name in ("expert_id", "by", "time_limit")}
+    entered = {name: form_text(form, name) for name in ("expert_id", "by", "time_limit")}
     leaving = entered["expert_id"]
     errors = {}
     if not entered["by"]:
@@ -94,4 +94,4 @@ def replan(request: Request, db: DbDep, settings: SettingsDep, who: SignedInDep,
         return _candidates_page(request, db, who, session_id, leaving, {},
                                 f"{text('not_saved', lang)} {error.message}", entered,
                                 error.status_code)
-    return _go(f"/planning?job={job.id}#progress")
+    return redirect_to(f"/planning?job={job.id}#progress")
