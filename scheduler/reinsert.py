@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -234,8 +234,11 @@ class Reinserter:
             chosen.append(current)
         return chosen
 
-    def with_lead(self, a: int, lead: int, bookings: Bookings, top: int
+    def with_lead(self, a: int, lead: int, bookings: Bookings, top: int,
+                  allowed_joiners: Collection[int] | None = None,
                   ) -> tuple[tuple[int, ...], Assignment] | None:
+        """The best assignment of ``a`` led by ``lead``; its joiners among
+        ``allowed_joiners`` when given, else among the qualified ones."""
         enc = self.enc
         n, minutes = int(enc.sessions[a]), int(enc.minutes[a])
         mode = enc.session_mode(a, lead)
@@ -250,7 +253,8 @@ class Reinserter:
         singles: list[Choice] = []
         offered: set[int] = set()
         for need in open_needs if self.with_joiners else ():
-            room = [j for j in self.joiner_candidates[a][need]
+            room = [j for j in (self.joiner_candidates[a][need] if allowed_joiners is None
+                                else [j for j in allowed_joiners if enc.covers[j, need]])
                     if j != lead and enc.expert_modes[j, mode]
                     and len(bookings.associations[j] - {a}) < enc.expert_max_associations[j]]
             room.sort(key=lambda j: (int(bookings.load[j]), j))
