@@ -208,8 +208,7 @@ class Improver:
 
     def lead_choice(self, subset: Sequence[int], solution: Solution) -> dict[int, list[int]]:
         """Each member's candidate leads in this neighbourhood (see LEADS_IN_NEIGHBOURHOOD)."""
-        working = {e for a in subset for k in range(len(solution[a].starts))
-                   for e in solution[a].experts(k)}
+        working = {e for a in subset for e in solution[a].team()}
         choice = {}
         for a in subset:
             candidates = [int(e) for e in self.matching.leads[a]]

@@ -75,8 +75,7 @@ def serve_decomposed(
         budget.spent += 0.002
         if a in pinned:
             continue
-        top = int(bookings.load.max()) if bookings.load.size else 0
-        found = reinserter.best(a, bookings, top)
+        found = reinserter.best(a, bookings, bookings.top_load())
         if found is not None and reinserter.within_week_caps(a, found, bookings):
             bookings.add(a, found)
             solution[a] = found
