@@ -91,7 +91,9 @@ class Profile:
 
     description: str
     # Experts: how many associations and sessions a week they take, how many weekdays.
-    max_associations: tuple[int, int] = (3, 8)
+    # Association slots are spent by joiners as much as by leads (rule 7): 4-10 leaves
+    # room for both at four to five applications per expert.
+    max_associations: tuple[int, int] = (4, 10)
     sessions_per_week: tuple[int, int] = (2, 6)
     expert_weekdays: tuple[int, int] = (2, 4)
     # Associations: weekdays their office offers.
@@ -112,7 +114,8 @@ class Profile:
 
 PROFILES: Mapping[str, Profile] = MappingProxyType({
     "balanced": Profile(
-        "Expert capacity roughly matches demand; decisions spread over the application period."
+        "Expert capacity roughly matches demand, for leads and for joiners covering secondary "
+        "needs; decisions spread over the application period."
     ),
     "scarce_experts": Profile(
         "Experts take 1-3 associations and 1-3 sessions a week: capacity well below demand.",

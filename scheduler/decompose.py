@@ -58,7 +58,7 @@ def assign_teams(enc: Encoding, matching: Matching, held: Solution,
     w_rank = w_cover * (most_needs + 1) * (n_a + 1) + 1
     used = np.zeros(n_e, dtype=np.int64)
     for assignment in held.values():
-        for e in {e for k in range(len(assignment.starts)) for e in assignment.experts(k)}:
+        for e in assignment.team():
             used[e] += 1
     flow = min_cost_flow.SimpleMinCostFlow()
     source, sink = n_a + n_e, n_a + n_e + 1
@@ -130,8 +130,7 @@ def plan_decomposed(
     reinserter = Reinserter(enc, matching, kept)
     left: list[int] = []
     for a in sorted(leads):  # earliest applicant first
-        top = int(bookings.load.max()) if bookings.load.size else 0
-        found = reinserter.with_lead(a, leads[a], bookings, top,
+        found = reinserter.with_lead(a, leads[a], bookings, bookings.top_load(),
                                      allowed_joiners=teams.joiners.get(a, set()))
         if found is not None and reinserter.within_week_caps(a, found[1], bookings):
             bookings.add(a, found[1])
@@ -139,8 +138,7 @@ def plan_decomposed(
         else:
             left.append(a)
     for a in left:
-        top = int(bookings.load.max()) if bookings.load.size else 0
-        other = reinserter.best(a, bookings, top)
+        other = reinserter.best(a, bookings, bookings.top_load())
         if other is not None and reinserter.within_week_caps(a, other, bookings):
             bookings.add(a, other)
             solution[a] = other

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -76,7 +76,9 @@ class Improver:
         self, enc: Encoding, matching: Matching, pins: Sequence[PinnedSession],
         kept: Sequence[KeptSession], *, seed: int,
         report: Callable[[Score], None] | None = None,
+        coverable: Mapping[int, set[int]] | None = None,
     ) -> None:
+        """``coverable``: each association's ``coverable_needs``, if the caller has them."""
         self.enc, self.matching = enc, matching
         self.pins, self.kept = list(pins), list(kept)
         self.seed = seed
@@ -85,8 +87,9 @@ class Improver:
         self.size = FIRST_SIZE
         self.last_optimal = False
         self.steps = self.improvements = self.passes = 0
-        self.coverable = {a: coverable_needs(enc, a)
-                          for a in range(len(enc.association_ids))}
+        self.coverable = (dict(coverable) if coverable is not None
+                          else {a: coverable_needs(enc, a)
+                                for a in range(len(enc.association_ids))})
         self.kept_by_association: dict[int, list[KeptSession]] = {}
         for session in self.kept:
             self.kept_by_association.setdefault(session.association, []).append(session)
@@ -208,8 +211,7 @@ class Improver:
 
     def lead_choice(self, subset: Sequence[int], solution: Solution) -> dict[int, list[int]]:
         """Each member's candidate leads in this neighbourhood (see LEADS_IN_NEIGHBOURHOOD)."""
-        working = {e for a in subset for k in range(len(solution[a].starts))
-                   for e in solution[a].experts(k)}
+        working = {e for a in subset for e in solution[a].team()}
         choice = {}
         for a in subset:
             candidates = [int(e) for e in self.matching.leads[a]]

@@ -461,10 +461,9 @@ class PlanModel:
     def objective_service(self) -> tuple[cp_model.LinearExpr, int]:
         """Serve the most; among equals, earlier applicants. Returns (expr, weight of one)."""
         count = len(self.enc.association_ids)
-        weight = count * (count + 1) // 2 + 1
         served = [v.served for v in self.associations.values()]
-        weights = [weight + (count - v.index) for v in self.associations.values()]
-        return cp_model.LinearExpr.weighted_sum(served, weights), weight
+        weights = [service_weight(count, v.index) for v in self.associations.values()]
+        return cp_model.LinearExpr.weighted_sum(served, weights), service_weight(count, count)
 
     def objective_coverage(self) -> cp_model.LinearExpr:
         """Secondary needs covered by the lead's qualifications or a joiner's."""
@@ -536,6 +535,13 @@ class PlanModel:
             self.model.add_implication(stays, v.lead[v.leads.index(session.lead)])
             terms.append(stays)
         return cp_model.LinearExpr.sum(terms)
+
+
+def service_weight(count: int, a: int) -> int:
+    """Objective 1's weight of serving association ``a`` (rank in ``applied_at`` order) of
+    ``count``: one more served outweighs any exchange of who, and earlier ranks weigh more.
+    ``service_weight(count, count)`` is the weight of one served, rank aside."""
+    return count * (count + 1) // 2 + 1 + (count - a)
 
 
 def _in_domain(var: cp_model.IntVar, value: int) -> bool:

@@ -61,6 +61,10 @@ class Bookings:
         for a, assignment in solution.items():
             self.add(a, assignment)
 
+    def top_load(self) -> int:
+        """The busiest expert's number of sessions."""
+        return int(self.load.max()) if self.load.size else 0
+
     def _pad(self, mode: int) -> int:
         return self.enc.occupied(mode)[0]
 
@@ -85,7 +89,7 @@ class Bookings:
                 self.per_day[e][day] -= 1
                 self.per_week[e][int(self.enc.iso_week[day])] -= 1
                 self.load[e] -= 1
-        for e in {e for k in range(len(assignment.starts)) for e in assignment.experts(k)}:
+        for e in assignment.team():
             self.associations[e].discard(a)
 
     def free_starts(self, e: int, minutes: int, mode: int) -> np.ndarray:
@@ -157,7 +161,7 @@ class Reinserter:
         totals = [sum(p[i] for p in parts.values()) for i in range(4)]
 
         def key(totals: list[int]) -> tuple[int, ...]:
-            top = int(bookings.load.max()) if bookings.load.size else 0
+            top = bookings.top_load()
             at_top = int((bookings.load == top).sum())
             return (totals[0], totals[1], -top, -at_top, -totals[2], totals[3])
 

@@ -48,7 +48,7 @@ def expert_loads(enc: Encoding, solution: Solution) -> np.ndarray:
 
 
 def covered_needs(enc: Encoding, a: int, assignment: Assignment) -> set[int]:
-    experts = {e for k in range(len(assignment.starts)) for e in assignment.experts(k)}
+    experts = assignment.team()
     return {need for need in enc.secondary_needs[a]
             if any(enc.covers[e, need] for e in experts)}
 

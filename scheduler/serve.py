@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -23,7 +23,7 @@ from ortools.sat.python import cp_model
 from matcher.core import Matching
 from matcher.encoding import SLOTS_PER_DAY, Encoding
 from scheduler.improve import Budget
-from scheduler.model import PinnedSession, PlanModel, configured_solver
+from scheduler.model import PinnedSession, PlanModel, configured_solver, service_weight
 from scheduler.reinsert import Bookings, Reinserter
 from scheduler.solution import Assignment, Solution
 
@@ -48,11 +48,10 @@ def servable(enc: Encoding, matching: Matching) -> list[int]:
             if a not in matching.blocked and len(matching.leads[a])]
 
 
-def service_weight(enc: Encoding, associations: Sequence[int]) -> int:
-    """``PlanModel.objective_service`` of these associations served, computed directly."""
+def service_value(enc: Encoding, associations: Iterable[int]) -> int:
+    """``PlanModel.objective_service`` with these associations served."""
     count = len(enc.association_ids)
-    weight = count * (count + 1) // 2 + 1
-    return sum(weight + (count - a) for a in associations)
+    return sum(service_weight(count, a) for a in associations)
 
 
 def serve_decomposed(
@@ -81,8 +80,7 @@ def serve_decomposed(
         budget.spent += 0.002
         if a in pinned:
             continue
-        top = int(bookings.load.max()) if bookings.load.size else 0
-        found = reinserter.best(a, bookings, top)
+        found = reinserter.best(a, bookings, bookings.top_load())
         if found is not None and reinserter.within_week_caps(a, found, bookings):
             bookings.add(a, found)
             solution[a] = found
@@ -225,7 +223,7 @@ def _serve_neighbourhood(
         if b not in pm.associations:
             return None
     service, _ = pm.objective_service()
-    pm.model.add(service >= service_weight(enc, served_now) + 1)
+    pm.model.add(service >= service_value(enc, served_now) + 1)
     pm.model.maximize(service)
     pm.hint({b: solution[b] for b in served_now})
     seconds = min(STEP_SECONDS, budget.remaining())

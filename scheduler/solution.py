@@ -25,6 +25,10 @@ class Assignment:
     def experts(self, k: int) -> list[int]:
         return [self.lead, *(self.joiners[k] if self.joiners else [])]
 
+    def team(self) -> set[int]:
+        """Every expert taking part in any of its sessions."""
+        return {e for k in range(len(self.starts)) for e in self.experts(k)}
+
 
 Solution = dict[int, Assignment]  # association index -> assignment
 
@@ -61,7 +65,7 @@ def build_plan(
             ))
     load = np.zeros(len(enc.expert_ids), dtype=np.int64)
     for assignment in solution.values():
-        for e in {e for k in range(len(assignment.starts)) for e in assignment.experts(k)}:
+        for e in assignment.team():
             load[e] += 1
     unserved: list[Unserved] = []
     for a, association_id in enumerate(enc.association_ids):

@@ -32,7 +32,7 @@ from scheduler.greedy import plan_greedy
 from scheduler.improve import Budget, Improver
 from scheduler.model import KeptSession, PinnedSession, PlanModel, configured_solver
 from scheduler.scoring import Score, coverable_needs, score
-from scheduler.serve import serve_decomposed, service_weight
+from scheduler.serve import serve_decomposed, service_value
 from scheduler.solution import Solution, build_plan
 
 # Stage one may use this share of the time limit; what it leaves goes to stage two.
@@ -275,7 +275,6 @@ def _serve_in_parts(
     if len(solution) < matching.flow_bound and not (options.stop and options.stop.is_set()):
         seconds = min(BOUND_SECONDS, max(1.0, options.time_limit / 10))
         tighten_bound(enc, matching, seconds)
-        budget.spent += seconds
     upper = matching.upper_bound
     missing = [pin for pin in pins if pin.association not in solution]
     if missing:
@@ -307,7 +306,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
     decomposed = plan_decomposed(enc, matching, pins, kept)
 
     def better(x: Solution, y: Solution) -> Solution:
-        return max((x, y), key=lambda s: (service_weight(enc, list(s)),
+        return max((x, y), key=lambda s: (service_value(enc, s),
                                           score(enc, s, coverable, kept).key()))
 
     # The better of two first plans: first come, first served, and teams on the arrays.
@@ -346,7 +345,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
             options.progress(Progress("improve", time.monotonic() - started, current.covered,
                                       coverage_bound, current.describe()))
 
-    improver = Improver(enc, matching, pins, kept, seed=options.seed,
+    improver = Improver(enc, matching, pins, kept, seed=options.seed, coverable=coverable,
                         report=report)
     solution = improver.run(solution, budget)
     final = score(enc, solution, improver.coverable, kept)

@@ -6,18 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from service.api.main import create_app
-from service.server_process import start_server, stop_server
 from tests.service_support import (
     DATABASES,
-    FAST_WORKER,
     Api,
     fresh_database,
     make_tokens,
+    served_api,
     settings_for,
 )
 
@@ -37,9 +35,5 @@ def api(database_url: str) -> Iterator[Api]:
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[Api]:
     """``haken serve`` as a real process on a free loopback port, with its worker."""
-    running = start_server(database_url, tmp_path, **FAST_WORKER)
-    try:
-        with httpx.Client(base_url=running.base, timeout=60) as client:
-            yield Api(client, make_tokens(database_url), database_url, running.log)
-    finally:
-        stop_server(running)
+    with served_api(database_url, tmp_path) as api:
+        yield api

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from service.config import Settings
 from service.db import migrate
 from service.db.engine import engine_for, transaction
 from service.logic import tokens
+from service.server_process import start_server, stop_server
 from tests.scenarios import PROGRAMME, association, expert
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,6 +84,18 @@ def fresh_database(kind: str, tmp_path: Path) -> str:
             connection.execute(text("CREATE SCHEMA public"))
     migrate.upgrade(url)
     return url
+
+
+@contextmanager
+def served_api(url: str, folder: Path) -> Iterator[Api]:
+    """``haken serve`` with its worker as a real process on a free loopback port, over
+    the database at ``url``, stopped on leaving."""
+    running = start_server(url, folder, **FAST_WORKER)
+    try:
+        with httpx.Client(base_url=running.base, timeout=60) as client:
+            yield Api(client, make_tokens(url), url, running.log)
+    finally:
+        stop_server(running)
 
 
 def wait_for_job(api: Api, job_id: int, rounds: int = 1200) -> dict[str, Any]:

@@ -16,14 +16,12 @@ import httpx
 import openpyxl
 import pytest
 
-from service.server_process import start_server, stop_server
 from tests.service_support import (
-    FAST_WORKER,
     Api,
     checked_plan,
     example_document,
     fresh_database,
-    make_tokens,
+    served_api,
 )
 
 webdriver = pytest.importorskip("selenium.webdriver")
@@ -74,13 +72,8 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
 @pytest.fixture
 def console(tmp_path: Path) -> Iterator[Api]:
     """``haken serve`` with its worker on a fresh SQLite database, a token per role."""
-    url = fresh_database("sqlite", tmp_path)
-    running = start_server(url, tmp_path, **FAST_WORKER)
-    try:
-        with httpx.Client(base_url=running.base, timeout=60) as client:
-            yield Api(client, make_tokens(url), url, running.log)
-    finally:
-        stop_server(running)
+    with served_api(fresh_database("sqlite", tmp_path), tmp_path) as api:
+        yield api
 
 
 class Steps:

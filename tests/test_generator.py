@@ -174,7 +174,7 @@ def test_experts_look_like_busy_consultants(balanced: Scenario) -> None:
         assert len(set(expert.qualifications)) == len(expert.qualifications)
         qualifications.update(expert.qualifications)
         assert 1 <= len(expert.industries) <= 4
-        assert 3 <= expert.max_associations <= 8
+        assert 4 <= expert.max_associations <= 10
         assert 1 <= expert.max_sessions_per_day <= 3
         assert 2 <= expert.max_sessions_per_week <= 6
         assert expert.availability is not None and expert.availability.weekly is not None

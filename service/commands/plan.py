@@ -28,7 +28,9 @@ def command(
     scenario: Annotated[Path, typer.Argument(help="Scenario JSON (exchange format).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the plan JSON.")],
     time_limit: Annotated[
-        float, typer.Option("--time-limit", min=1.0, help="Seconds for the whole solve.")
+        float, typer.Option("--time-limit", min=1.0, help=(
+            "Seconds for the whole solve; with --workers 1 they are CP-SAT's deterministic "
+            "seconds, and a busy machine may take up to twice as long."))
     ] = 60.0,
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="CP-SAT workers; 1 is deterministic.")

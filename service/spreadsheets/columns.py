@@ -71,6 +71,16 @@ _DATES_EN = ("Replaces the weekly windows on a date. E.g. 2025-12-18 09:00-12:00
 _BLOCKED_JA = "対応できない期間（両端を含む）。例: 2025-08-11~2025-08-15; 2025-12-24"
 _BLOCKED_EN = "Periods not available (inclusive). E.g. 2025-08-11~2025-08-15; 2025-12-24"
 
+# Experts and applications give their availability the same way.
+AVAILABILITY_COLUMNS = (
+    Column("availability.weekly", "対応可能時間(毎週)", "Weekly availability", "weekly", False,
+           _WEEKLY_JA, _WEEKLY_EN, 36),
+    Column("availability.dates", "個別日程", "Dated availability", "dates", False,
+           _DATES_JA, _DATES_EN, 28),
+    Column("availability.blocked", "対応不可期間", "Blocked periods", "blocked", False,
+           _BLOCKED_JA, _BLOCKED_EN, 28),
+)
+
 EXPERT_SHEET = Sheet("experts", "専門家", "experts", ("専門家一覧", "expert"), (
     Column("id", "専門家ID", "Expert ID", "text", True, "一意の番号。例: E001",
            "Unique id, e.g. E001", 11),
@@ -89,12 +99,7 @@ EXPERT_SHEET = Sheet("experts", "専門家", "experts", ("専門家一覧", "exp
            "1日に担当できる回数（1以上）", "Most sessions a day (>= 1)", 11),
     Column("max_sessions_per_week", "1週上限回数", "Max sessions per week", "int", True,
            "1週間（月〜日）に担当できる回数（1以上）", "Most sessions an ISO week (>= 1)", 11),
-    Column("availability.weekly", "対応可能時間(毎週)", "Weekly availability", "weekly", False,
-           _WEEKLY_JA, _WEEKLY_EN, 36),
-    Column("availability.dates", "個別日程", "Dated availability", "dates", False,
-           _DATES_JA, _DATES_EN, 28),
-    Column("availability.blocked", "対応不可期間", "Blocked periods", "blocked", False,
-           _BLOCKED_JA, _BLOCKED_EN, 28),
+    *AVAILABILITY_COLUMNS,
     Column("conflicts", "利益相反", "Conflicts", "ids", False,
            f"担当できない団体の団体ID（顧問先など）。{_LIST_JA}",
            f"Association ids the expert may not serve; {_LIST_EN}", 14),
@@ -141,12 +146,7 @@ APPLICATION_SHEET = Sheet("associations", "申込団体", "applications",
            "訪問、オンライン、訪問・オンラインいずれも可", "onsite, online or either", 16),
     Column("has_manual", "マニュアル有無", "Has manual", "bool", False,
            "既存のカスハラ対策マニュアルがあれば「有」", "有 (yes) if a manual already exists", 10),
-    Column("availability.weekly", "対応可能時間(毎週)", "Weekly availability", "weekly", False,
-           _WEEKLY_JA, _WEEKLY_EN, 36),
-    Column("availability.dates", "個別日程", "Dated availability", "dates", False,
-           _DATES_JA, _DATES_EN, 28),
-    Column("availability.blocked", "対応不可期間", "Blocked periods", "blocked", False,
-           _BLOCKED_JA, _BLOCKED_EN, 28),
+    *AVAILABILITY_COLUMNS,
 ))
 
 SHEETS = (EXPERT_SHEET, APPLICATION_SHEET)
