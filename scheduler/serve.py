@@ -31,6 +31,10 @@ from scheduler.solution import Assignment, Solution
 NEIGHBOURS = 16
 STEP_SECONDS = 2.0
 STEP_COST = 0.1  # model building, counted against a deterministic budget
+# Deterministic seconds charged per re-insertion and per ejection chain tried, so one
+# worker stops at the same point on any machine.
+INSERTION_COST = 0.002
+EJECTION_COST = 0.05
 
 
 @dataclass
@@ -77,7 +81,7 @@ def serve_decomposed(
     for a in candidates:
         if budget.remaining() <= 0.1:
             return solution, search
-        budget.spent += 0.002
+        budget.spent += INSERTION_COST
         if a in pinned:
             continue
         found = reinserter.best(a, bookings, bookings.top_load())
@@ -88,14 +92,12 @@ def serve_decomposed(
             if report is not None:
                 report(len(solution))
 
-    for a in [a for a in candidates if a not in solution and a in (reference or {})]:
+    reference = reference or {}
+    for a in [a for a in candidates if a not in solution and a not in pinned and a in reference]:
         if budget.remaining() <= 0.1:
             break
-        if a in pinned:
-            continue
-        assert reference is not None
-        budget.spent += 0.05
-        if _eject_and_insert(enc, a, reference[a], solution, bookings, reinserter, pinned):
+        budget.spent += EJECTION_COST
+        if eject_and_insert(enc, a, reference[a], solution, bookings, reinserter, pinned):
             search.inserted += 1
             if report is not None:
                 report(len(solution))
@@ -126,16 +128,16 @@ def serve_decomposed(
     return solution, search
 
 
-def _eject_and_insert(enc: Encoding, a: int, target: Assignment, solution: Solution,
+def eject_and_insert(enc: Encoding, a: int, target: Assignment, solution: Solution,
                       bookings: Bookings, reinserter: Reinserter, pinned: set[int]) -> bool:
     """Book ``target`` for ``a``, moving the associations in its way; False (and nothing
     changed) when ``target`` does not fit or one of them finds no other place."""
-    experts = {e for k in range(len(target.starts)) for e in target.experts(k)}
+    experts = target.team()
     days = {int(slot) // SLOTS_PER_DAY for slot in target.starts}
     weeks = {int(enc.iso_week[d]) for d in days}
     in_way = []
     for b, x in solution.items():
-        if not experts & {e for k in range(len(x.starts)) for e in x.experts(k)}:
+        if not experts & x.team():
             continue
         their_days = {int(slot) // SLOTS_PER_DAY for slot in x.starts}
         if their_days & days or {int(enc.iso_week[d]) for d in their_days} & weeks:
@@ -174,8 +176,7 @@ def _eject_and_insert(enc: Encoding, a: int, target: Assignment, solution: Solut
     solution[a] = target
     placed.append(a)
     for b in removed:
-        top = int(bookings.load.max()) if bookings.load.size else 0
-        found = reinserter.best(b, bookings, top)
+        found = reinserter.best(b, bookings, bookings.top_load())
         if found is None or not reinserter.within_week_caps(b, found, bookings):
             return undo()
         bookings.add(b, found)
