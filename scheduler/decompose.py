@@ -15,6 +15,7 @@ fit its lead's calendar tries the other candidate leads; what is still left out 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -27,35 +28,67 @@ from scheduler.reinsert import Bookings, Reinserter
 from scheduler.solution import Solution
 
 
-def assign_leads(enc: Encoding, matching: Matching, held: Solution,
-                 skip: Iterable[int] = ()) -> dict[int, int]:
-    """A lead for as many associations outside ``held`` and ``skip`` as capacities allow."""
+@dataclass(frozen=True)
+class Teams:
+    """The flow's choice: a lead per association, and joiners for its open needs."""
+
+    leads: dict[int, int]
+    joiners: dict[int, set[int]]
+
+
+def assign_teams(enc: Encoding, matching: Matching, held: Solution,
+                 skip: Iterable[int] = ()) -> Teams:
+    """Leads (and joiners) for as many associations outside ``held`` and ``skip`` as the
+    capacities allow, by one minimum-cost flow.
+
+    Source -> association -> candidate lead -> sink serves; source -> (association,
+    secondary need) -> qualified joiner -> sink covers a need with a joiner. Both draw on
+    the same expert -> sink arcs (association slots), so a dual-qualified expert is not
+    spent leading where its second qualification is not needed. A zero-cost source ->
+    sink bypass lets any unit stay unused; costs make it lexicographic: serving an
+    earlier applicant outweighs everything after it, a need covered outweighs every
+    industry match.
+    """
     skip = set(skip)
     n_a, n_e = len(enc.association_ids), len(enc.expert_ids)
-    # Costs are lexicographic: an earlier applicant outweighs all coverage, one more
-    # need covered by the lead outweighs every industry match.
     w_industry = 1
     w_cover = n_a + 1
     most_needs = max((len(needs) for needs in enc.secondary_needs), default=0)
-    w_rank = w_cover * (most_needs + 1) + 1
+    # One association served outweighs every need and industry match of all of them.
+    w_rank = w_cover * (most_needs + 1) * (n_a + 1) + 1
     used = np.zeros(n_e, dtype=np.int64)
     for assignment in held.values():
         for e in assignment.team():
             used[e] += 1
     flow = min_cost_flow.SimpleMinCostFlow()
     source, sink = n_a + n_e, n_a + n_e + 1
+    next_node = n_a + n_e + 2
     shortest = np.full(n_e, np.iinfo(np.int64).max)
-    arcs: list[tuple[int, int, int]] = []  # (arc, association, expert)
+    lead_arcs: list[tuple[int, int, int]] = []  # (arc, association, expert)
+    join_arcs: list[tuple[int, int, int]] = []
+    units = 0
     for a, candidates in enumerate(matching.leads):
         if a in held or a in skip or len(candidates) == 0:
             continue
         flow.add_arc_with_capacity_and_unit_cost(source, a, 1, -w_rank * (n_a - a))
+        units += 1
         needs = enc.secondary_needs[a]
         for e in (int(e) for e in candidates):
             own = int(enc.covers[e, needs].sum()) if needs else 0
             cost = -(w_cover * own + w_industry * int(enc.industry_match[a, e]))
-            arcs.append((flow.add_arc_with_capacity_and_unit_cost(a, n_a + e, 1, cost), a, e))
+            lead_arcs.append((flow.add_arc_with_capacity_and_unit_cost(a, n_a + e, 1, cost),
+                              a, e))
             shortest[e] = min(shortest[e], int(enc.sessions[a]))
+        for options in matching.joiners[a].values():
+            if len(options) == 0:
+                continue
+            node, next_node = next_node, next_node + 1
+            flow.add_arc_with_capacity_and_unit_cost(source, node, 1, 0)
+            units += 1
+            for j in (int(j) for j in options):
+                join_arcs.append((flow.add_arc_with_capacity_and_unit_cost(
+                    node, n_a + j, 1, -w_cover), a, j))
+                shortest[j] = min(shortest[j], 1)
     for e in range(n_e):
         if shortest[e] == np.iinfo(np.int64).max:
             continue
@@ -63,15 +96,20 @@ def assign_leads(enc: Encoding, matching: Matching, held: Solution,
                    int(matching.session_capacity[e] // shortest[e]))
         if room > 0:
             flow.add_arc_with_capacity_and_unit_cost(n_a + e, sink, room, 0)
-    if not arcs:
-        return {}
-    # The most it could carry; solve_max_flow_with_min_cost sends as much as fits.
-    flow.set_node_supply(source, n_a)
-    flow.set_node_supply(sink, -n_a)
-    status = flow.solve_max_flow_with_min_cost()
+    if not lead_arcs:
+        return Teams({}, {})
+    flow.add_arc_with_capacity_and_unit_cost(source, sink, units, 0)
+    flow.set_node_supply(source, units)
+    flow.set_node_supply(sink, -units)
+    status = flow.solve()
     if status != flow.OPTIMAL:
-        raise RuntimeError(f"lead assignment failed with status {status}")
-    return {a: e for arc, a, e in arcs if flow.flow(arc) > 0}
+        raise RuntimeError(f"team assignment failed with status {status}")
+    leads = {a: e for arc, a, e in lead_arcs if flow.flow(arc) > 0}
+    joiners: dict[int, set[int]] = {}
+    for arc, a, j in join_arcs:
+        if flow.flow(arc) > 0 and a in leads and leads[a] != j:
+            joiners.setdefault(a, set()).add(j)
+    return Teams(leads, joiners)
 
 
 def plan_decomposed(
@@ -85,13 +123,15 @@ def plan_decomposed(
     # A pinned association the greedy plan could not complete keeps its pinned lead:
     # only a CP-SAT neighbourhood (scheduler.serve) can place the rest around the pins.
     pinned = {pin.association for pin in pins}
-    leads = assign_leads(enc, matching, held, skip=pinned)
+    teams = assign_teams(enc, matching, held, skip=pinned)
+    leads = teams.leads
     solution = dict(held)
     bookings = Bookings(enc, solution)
-    reinserter = Reinserter(enc, matching, kept, with_joiners=False)
+    reinserter = Reinserter(enc, matching, kept)
     left: list[int] = []
     for a in sorted(leads):  # earliest applicant first
-        found = reinserter.with_lead(a, leads[a], bookings, bookings.top_load())
+        found = reinserter.with_lead(a, leads[a], bookings, bookings.top_load(),
+                                     allowed_joiners=teams.joiners.get(a, set()))
         if found is not None and reinserter.within_week_caps(a, found[1], bookings):
             bookings.add(a, found[1])
             solution[a] = found[1]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +30,10 @@ from scheduler.solution import Assignment, Solution
 LEADS_TRIED = 8
 # Joiners tried per set of needs they add, least loaded first.
 JOINERS_PER_NEEDS = 3
+# Joiners whose calendars are examined per open need: the least loaded with room. With a
+# thousand experts a need has hundreds of qualified joiners, and reading every one's
+# calendar for every lead tried made one re-insertion take most of a second.
+JOINERS_EXAMINED_PER_NEED = 8
 # Far above any real cost, and small enough that sums of a few never overflow int64.
 INFINITE = 2**50
 
@@ -234,8 +238,11 @@ class Reinserter:
             chosen.append(current)
         return chosen
 
-    def with_lead(self, a: int, lead: int, bookings: Bookings, top: int
+    def with_lead(self, a: int, lead: int, bookings: Bookings, top: int,
+                  allowed_joiners: Collection[int] | None = None,
                   ) -> tuple[tuple[int, ...], Assignment] | None:
+        """The best assignment of ``a`` led by ``lead``; its joiners among
+        ``allowed_joiners`` when given, else among the qualified ones."""
         enc = self.enc
         n, minutes = int(enc.sessions[a]), int(enc.minutes[a])
         mode = enc.session_mode(a, lead)
@@ -248,13 +255,15 @@ class Reinserter:
         choices = [Choice((), 0, 0)]
         joiner_free: dict[int, np.ndarray] = {}
         singles: list[Choice] = []
-        offered = ({j for need in open_needs for j in self.joiner_candidates[a][need]}
-                   if self.with_joiners else set())
+        offered: set[int] = set()
+        for need in open_needs if self.with_joiners else ():
+            room = [j for j in (self.joiner_candidates[a][need] if allowed_joiners is None
+                                else [j for j in allowed_joiners if enc.covers[j, need]])
+                    if j != lead and enc.expert_modes[j, mode]
+                    and len(bookings.associations[j] - {a}) < enc.expert_max_associations[j]]
+            room.sort(key=lambda j: (int(bookings.load[j]), j))
+            offered.update(room[:JOINERS_EXAMINED_PER_NEED])
         for j in sorted(offered):
-            if j == lead or not enc.expert_modes[j, mode]:
-                continue
-            if len(bookings.associations[j] - {a}) >= enc.expert_max_associations[j]:
-                continue
             free = lead_free & enc.pair_starts(a, j) & bookings.free_starts(j, minutes, mode)
             if not free.any():
                 continue

@@ -21,16 +21,20 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from matcher.core import Matching
-from matcher.encoding import Encoding
+from matcher.encoding import SLOTS_PER_DAY, Encoding
 from scheduler.improve import Budget
 from scheduler.model import PinnedSession, PlanModel, configured_solver, service_weight
 from scheduler.reinsert import Bookings, Reinserter
-from scheduler.solution import Solution
+from scheduler.solution import Assignment, Solution
 
 # Served associations re-planned beside each one left out, and seconds for each.
 NEIGHBOURS = 16
 STEP_SECONDS = 2.0
 STEP_COST = 0.1  # model building, counted against a deterministic budget
+# Deterministic seconds charged per re-insertion and per ejection chain tried, so one
+# worker stops at the same point on any machine.
+INSERTION_COST = 0.002
+EJECTION_COST = 0.05
 
 
 @dataclass
@@ -57,8 +61,14 @@ def service_value(enc: Encoding, associations: Iterable[int]) -> int:
 def serve_decomposed(
     enc: Encoding, matching: Matching, pins: Sequence[PinnedSession], solution: Solution,
     budget: Budget, *, seed: int, report: Callable[[int], None] | None = None,
+    reference: Solution | None = None,
 ) -> tuple[Solution, ServiceSearch]:
-    """Serve more than ``solution`` does where the search finds how, within ``budget``."""
+    """Serve more than ``solution`` does where the search finds how, within ``budget``.
+
+    ``reference``, another plan (the greedy one), offers its bookings of associations
+    this one leaves out: each is put in, the associations in its way taken out and
+    re-inserted elsewhere, and the change kept only if all of them find a place.
+    """
     solution = dict(solution)
     search = ServiceSearch()
     pinned = {pin.association for pin in pins}
@@ -71,13 +81,23 @@ def serve_decomposed(
     for a in candidates:
         if budget.remaining() <= 0.1:
             return solution, search
-        budget.spent += 0.002
+        budget.spent += INSERTION_COST
         if a in pinned:
             continue
         found = reinserter.best(a, bookings, bookings.top_load())
         if found is not None and reinserter.within_week_caps(a, found, bookings):
             bookings.add(a, found)
             solution[a] = found
+            search.inserted += 1
+            if report is not None:
+                report(len(solution))
+
+    reference = reference or {}
+    for a in [a for a in candidates if a not in solution and a not in pinned and a in reference]:
+        if budget.remaining() <= 0.1:
+            break
+        budget.spent += EJECTION_COST
+        if eject_and_insert(enc, a, reference[a], solution, bookings, reinserter, pinned):
             search.inserted += 1
             if report is not None:
                 report(len(solution))
@@ -106,6 +126,63 @@ def serve_decomposed(
             if report is not None:
                 report(len(solution))
     return solution, search
+
+
+def eject_and_insert(enc: Encoding, a: int, target: Assignment, solution: Solution,
+                      bookings: Bookings, reinserter: Reinserter, pinned: set[int]) -> bool:
+    """Book ``target`` for ``a``, moving the associations in its way; False (and nothing
+    changed) when ``target`` does not fit or one of them finds no other place."""
+    experts = target.team()
+    days = {int(slot) // SLOTS_PER_DAY for slot in target.starts}
+    weeks = {int(enc.iso_week[d]) for d in days}
+    in_way = []
+    for b, x in solution.items():
+        if not experts & x.team():
+            continue
+        their_days = {int(slot) // SLOTS_PER_DAY for slot in x.starts}
+        if their_days & days or {int(enc.iso_week[d]) for d in their_days} & weeks:
+            in_way.append(b)
+    if pinned & set(in_way):
+        return False
+    for e in experts:  # room for one more association
+        led = sorted((b for b in bookings.associations[e] if b not in in_way), reverse=True)
+        excess = len(led) + 1 - int(enc.expert_max_associations[e])
+        if excess > 0:
+            if pinned & set(led[:excess]):
+                return False
+            in_way += led[:excess]
+    removed = {b: solution.pop(b) for b in sorted(set(in_way))}
+    for b, x in removed.items():
+        bookings.remove(b, x)
+    placed: list[int] = []
+
+    def undo() -> bool:
+        for b in placed:
+            bookings.remove(b, solution.pop(b))
+        for b, x in removed.items():
+            bookings.add(b, x)
+            solution[b] = x
+        return False
+
+    minutes = int(enc.minutes[a])
+    for k, slot in enumerate(target.starts):
+        day, half_hour = divmod(int(slot), SLOTS_PER_DAY)
+        if not all(bookings.free_starts(e, minutes, target.mode)[day, half_hour]
+                   for e in target.experts(k)):
+            return undo()
+    if not reinserter.within_week_caps(a, target, bookings):
+        return undo()
+    bookings.add(a, target)
+    solution[a] = target
+    placed.append(a)
+    for b in removed:
+        found = reinserter.best(b, bookings, bookings.top_load())
+        if found is None or not reinserter.within_week_caps(b, found, bookings):
+            return undo()
+        bookings.add(b, found)
+        solution[b] = found
+        placed.append(b)
+    return True
 
 
 def _neighbourhood(enc: Encoding, matching: Matching, solution: Solution, a: int,

@@ -256,7 +256,7 @@ def _serve_in_one_model(
 
 def _serve_in_parts(
     enc: Encoding, matching: Matching, pins: list[PinnedSession], first: Solution,
-    options: SolveOptions, started: float, deadline: float,
+    options: SolveOptions, started: float, deadline: float, reference: Solution | None = None,
 ) -> tuple[Solution, str, int, dict[str, StageResult]]:
     """Stage one decomposed: ``first`` improved by service neighbourhoods, the bound
     tightened by the assignment relaxation when the plan falls short of the flow."""
@@ -271,7 +271,7 @@ def _serve_in_parts(
 
     report(len(first))
     solution, search = serve_decomposed(enc, matching, pins, first, budget,
-                                        seed=options.seed, report=report)
+                                        seed=options.seed, report=report, reference=reference)
     if len(solution) < matching.flow_bound and not (options.stop and options.stop.is_set()):
         seconds = min(BOUND_SECONDS, max(1.0, options.time_limit / 10))
         tighten_bound(enc, matching, seconds)
@@ -302,16 +302,25 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
     pins = pinned_sessions(enc)
     kept = kept_sessions(enc, options.keep)
     coverable = {a: coverable_needs(enc, a) for a in range(len(enc.association_ids))}
-    # The better of two first plans: first come, first served, and leads on the arrays.
-    first = max((plan_greedy(enc, matching, pins, kept),
-                 plan_decomposed(enc, matching, pins, kept)),
-                key=lambda x: (service_value(enc, x),
-                               score(enc, x, coverable, kept).key()))
+    greedy = plan_greedy(enc, matching, pins, kept)
+    decomposed = plan_decomposed(enc, matching, pins, kept)
+
+    def better(x: Solution, y: Solution) -> Solution:
+        return max((x, y), key=lambda s: (service_value(enc, s),
+                                          score(enc, s, coverable, kept).key()))
+
+    # The better of two first plans: first come, first served, and teams on the arrays.
+    first = better(decomposed, greedy)
     decompose = (options.decompose if options.decompose is not None
                  else single_model_size(enc, matching) > SINGLE_MODEL_LIMIT)
     if decompose:
+        # The decomposed plan covers far more; when it serves fewer, first try to serve
+        # the rest around it, and fall back to the greedy plan only if that fails.
         solution, status_name, upper, results = _serve_in_parts(
-            enc, matching, pins, first, options, started, deadline)
+            enc, matching, pins, decomposed, options, started, deadline, reference=greedy)
+        if better(solution, greedy) is greedy:
+            solution, status_name, upper, results = _serve_in_parts(
+                enc, matching, pins, greedy, options, started, deadline)
     else:
         tighten_bound(enc, matching, min(5.0, max(1.0, options.time_limit / 10)))
         solution, status_name, upper, results = _serve_in_one_model(

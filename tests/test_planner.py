@@ -11,13 +11,18 @@ from hypothesis import strategies as st
 
 from domain.checker import check_plan
 from domain.generator import PROFILES, generate_scenario
-from domain.loading import parse_scenario
+from domain.loading import parse_scenario, scenario_sha256
 from domain.plan import Plan
 from domain.scenario import Scenario
 from matcher.core import match
 from matcher.coverage import coverage_upper_bound
 from matcher.encoding import encode
-from scheduler.solve import SolveOptions, solve, solve_greedy
+from scheduler.decompose import plan_decomposed
+from scheduler.greedy import plan_greedy
+from scheduler.reinsert import Bookings, Reinserter
+from scheduler.serve import eject_and_insert
+from scheduler.solution import build_plan
+from scheduler.solve import SolveOptions, pinned_sessions, solve, solve_greedy
 from tests.scenarios import association, expert, scenario
 
 QUICK = SolveOptions(time_limit=4.0, workers=1, seed=0)
@@ -324,3 +329,39 @@ def test_coverage_bound_counts_the_slots_of_the_experts_who_cover_a_need() -> No
     assert plan.stats.secondary_need_coverage == round(1 / 3, 4)
     assert plan.parameters is not None
     assert plan.parameters["coverage_upper_bound"] == round(1 / 3, 4)
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_an_ejection_chain_keeps_every_rule_or_changes_nothing(seed: int) -> None:
+    """The greedy plan's booking of an association is forced into the decomposed plan,
+    where others hold its hours and experts: they move elsewhere, or nothing changes."""
+    s = parse_scenario(generate_scenario(30, 8, seed, "scarce_experts"))
+    enc = encode(s)
+    matching = match(enc, None)
+    pins = pinned_sessions(enc)
+    pinned = {pin.association for pin in pins}
+    greedy = plan_greedy(enc, matching, pins)
+    decomposed = plan_decomposed(enc, matching, pins)
+    outcomes = []
+    for a in sorted(set(greedy) & set(decomposed) - pinned):
+        if greedy[a] == decomposed[a]:
+            continue
+        solution = {b: x for b, x in decomposed.items() if b != a}
+        before = dict(solution)
+        bookings = Bookings(enc, solution)
+        reinserter = Reinserter(enc, matching, pinned=pinned, with_joiners=False)
+        inserted = eject_and_insert(enc, a, greedy[a], solution, bookings, reinserter, pinned)
+        if inserted:
+            assert solution[a] == greedy[a] and set(solution) == set(decomposed)
+            plan = build_plan(enc, matching, solution, scenario_hash=scenario_sha256(s),
+                              upper_bound=matching.upper_bound, solver_status="TEST",
+                              wall_seconds=0.0)
+            violations = check_plan(s, plan)
+            assert violations == [], "\n".join(map(str, violations))
+        else:
+            assert solution == before
+            assert bookings.load.tolist() == Bookings(enc, before).load.tolist()
+        moved = sum(1 for b in before if solution[b] != before[b])
+        outcomes.append((inserted, moved))
+    assert any(inserted and moved for inserted, moved in outcomes)  # a real chain
+    assert not all(inserted for inserted, _ in outcomes)  # and one undone
