@@ -37,7 +37,11 @@ def test_suites_are_fixed_data() -> None:
     # The 10 and 30 minutes are wall time: the search leaves room to read,
     # match and write within them.
     assert 500 <= full[2000, 400] < 600 and 1600 <= full[5000, 1000] < 1800
-    assert {(i.associations, i.experts) for i in SUITES["scale"].instances} == {(2000, 400)}
+    scale = {(i.profile, i.associations, i.experts): i.time_limit
+             for i in SUITES["scale"].instances}
+    assert scale == {("balanced", 2000, 400): full[2000, 400],
+                     ("company", 2000, 400): full[2000, 400],
+                     ("balanced", 5000, 1000): full[5000, 1000]}
     assert max(i.associations for i in SUITES["quick"].instances) <= 120
     assert {"balanced", "company"} <= {i.profile for i in SUITES["quick"].instances}
 
