@@ -180,56 +180,53 @@ class EventFacts:
 
 
 class ScenarioFacts:
-    """``EventFacts`` of the events of one render call, each association and expert
-    looked up once however many sessions they have.
+    """``EventFacts`` of the events of one render call, looked up once for each
+    association, team and mode however many sessions share them.
 
     Lives for one call only: it remembers what it read from the scenario it was given.
     """
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self._associations: dict[str, tuple[Association | None, str, str | None]] = {}
-        self._experts: dict[str, tuple[str, str]] = {}
+        self._known: dict[tuple[str, tuple[str, ...], str], EventFacts] = {}
 
     def of(self, event: FeedEvent) -> EventFacts:
-        association, name, needs = self._association(event.association_id)
-        experts = [self._expert(expert_id) for expert_id in event.expert_ids]
+        # Everything EventFacts reads from the event.
+        key = (event.association_id, event.expert_ids, event.mode)
+        facts = self._known.get(key)
+        if facts is None:
+            facts = self._known[key] = self._look_up(event)
+        return facts
+
+    def _look_up(self, event: FeedEvent) -> EventFacts:
+        scenario = self.scenario
+        words = scenario.programme.words
+        association = scenario.association_by_id.get(event.association_id)
+        needs = None
+        if association is not None:
+            labels = [words.needs[n].ja if n in words.needs else n for n in association.needs]
+            needs = LIST_SEPARATOR.join(labels)
+        names, qualified = [], []
+        for expert_id in event.expert_ids:
+            expert = scenario.expert_by_id.get(expert_id)
+            if expert is None:
+                names.append(expert_id)
+                qualified.append(expert_id)
+                continue
+            labels = [words.qualifications[q].ja if q in words.qualifications else q
+                      for q in expert.qualifications]
+            names.append(expert.name)
+            qualified.append(f"{expert.name}（{LIST_SEPARATOR.join(labels)}）")
         return EventFacts(
-            association_name=name,
+            association_name=association.name if association else event.association_id,
             sessions_requested=association.sessions_requested if association else None,
             needs=needs,
             location=event_location(event, association),
             meeting_url=association.meeting_url if association else None,
-            expert_names=tuple(expert[0] for expert in experts),
-            experts_qualified=tuple(expert[1] for expert in experts),
-            contact=self.scenario.programme.secretariat_contact,
+            expert_names=tuple(names),
+            experts_qualified=tuple(qualified),
+            contact=scenario.programme.secretariat_contact,
         )
-
-    def _association(self, association_id: str) -> tuple[Association | None, str, str | None]:
-        found = self._associations.get(association_id)
-        if found is None:
-            association = self.scenario.association_by_id.get(association_id)
-            if association is None:
-                found = (None, association_id, None)
-            else:
-                words = self.scenario.programme.words.needs
-                needs = [words[n].ja if n in words else n for n in association.needs]
-                found = (association, association.name, LIST_SEPARATOR.join(needs))
-            self._associations[association_id] = found
-        return found
-
-    def _expert(self, expert_id: str) -> tuple[str, str]:
-        found = self._experts.get(expert_id)
-        if found is None:
-            expert = self.scenario.expert_by_id.get(expert_id)
-            if expert is None:
-                found = (expert_id, expert_id)
-            else:
-                words = self.scenario.programme.words.qualifications
-                labels = [words[q].ja if q in words else q for q in expert.qualifications]
-                found = (expert.name, f"{expert.name}（{LIST_SEPARATOR.join(labels)}）")
-            self._experts[expert_id] = found
-        return found
 
 
 def vevent_lines(
