@@ -425,20 +425,21 @@ def fold_line(line: str, limit: int = FOLD_LIMIT) -> str:
 def fold_octets(line: bytes, limit: int = FOLD_LIMIT) -> bytes:
     """``fold_line`` on UTF-8 octets: each piece as long as fits, cut only between
     characters and never inside a backslash escape."""
-    if len(line) <= limit:
+    size = len(line)
+    if size <= limit:
         return line
     pieces: list[bytes] = []
-    start, budget = 0, limit
-    while len(line) - start > budget:
-        cut = start + budget
+    start, cut = 0, limit
+    while cut < size:
         while line[cut] & 0xC0 == 0x80:  # inside a UTF-8 sequence
             cut -= 1
-        backslashes = 0
-        while cut - backslashes - 1 >= start and line[cut - backslashes - 1] == 0x5C:
-            backslashes += 1
-        if backslashes % 2:  # between a backslash and the character it escapes
-            cut -= 1
+        if line[cut - 1] == 0x5C:  # backslashes are rare: counted only when there is one
+            backslashes = 1
+            while cut - backslashes - 1 >= start and line[cut - backslashes - 1] == 0x5C:
+                backslashes += 1
+            if backslashes % 2:  # between a backslash and the character it escapes
+                cut -= 1
         pieces.append(line[start:cut])
-        start, budget = cut, limit - 1  # the leading space takes one octet
+        start, cut = cut, cut + limit - 1  # the leading space takes one octet
     pieces.append(line[start:])
     return b"\r\n ".join(pieces)
