@@ -9,7 +9,9 @@ refresh hint (A7), and the events' UID, stamps, SEQUENCE, TZID with its
 VTIMEZONE, DTEND, STATUS and SUMMARY (B8-B14).
 
 The same events and scenario always render to the same bytes: there is no
-clock in here; DTSTAMP is the event's LAST-MODIFIED.
+clock in here; DTSTAMP is the event's LAST-MODIFIED. Each event's finished
+lines are cached by the value of everything they show (``EventFacts``), so a
+render after a change elsewhere writes only the events that changed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 from urllib.parse import quote
@@ -91,9 +94,25 @@ def render_feed(
     sees the association, an association sees its experts, the secretariat both.
     """
     programme = scenario.programme
-    zone = ZoneInfo(programme.timezone)
     ordered = sorted(events, key=event_order)
+    years = [programme.implementation_period.start.year, programme.implementation_period.end.year]
+    years += [event.date.year for event in ordered]
+    head, end = _calendar_frame(
+        calendar_name, description, programme.timezone, min(years), max(years)
+    )
+    times = _local_time_lines(programme.timezone)
+    facts = ScenarioFacts(scenario)
+    blocks = [_folded_event(event, facts.of(event), audience, times) for event in ordered]
+    return b"".join([head, *blocks, end])
 
+
+@lru_cache(maxsize=64)
+def _calendar_frame(
+    calendar_name: str, description: str | None, tzid: str, first_year: int, last_year: int
+) -> tuple[bytes, bytes]:
+    """The folded lines before the events (VCALENDAR's properties and the VTIMEZONE)
+    and the ``END:VCALENDAR`` line after them, each line ended by CRLF: the same for
+    every render of a feed."""
     calendar = Calendar()
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
@@ -104,18 +123,11 @@ def render_feed(
         calendar.add("X-WR-CALDESC", _text(description))
     calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
-
-    years = [programme.implementation_period.start.year, programme.implementation_period.end.year]
-    years += [event.date.year for event in ordered]
-    calendar.add_component(vtimezone(programme.timezone, min(years), max(years)))
-    lines = [line for line in calendar.content_lines() if line]
+    calendar.add_component(vtimezone(tzid, first_year, last_year))
+    lines = [line.encode("utf-8") for line in calendar.content_lines() if line]
     end = lines.pop()  # END:VCALENDAR, after the events
-    times = _local_time_lines(programme.timezone)
-    for event in ordered:
-        lines += vevent_lines(event, scenario, zone, audience, times)
-    lines.append(end)
-    # Content lines unfolded, folded once here (icalendar's own folding is slower).
-    return fold_lines(line.encode("utf-8") for line in lines)
+    # Content lines unfolded, folded here (icalendar's own folding is slower).
+    return fold_lines(lines), fold_lines([end])
 
 
 @lru_cache(maxsize=32)
@@ -150,6 +162,75 @@ def _utc_stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+@dataclass(frozen=True)
+class EventFacts:
+    """What an event's lines show of the scenario.
+
+    With the event itself, the audience and the time zone's DTSTART/DTEND forms,
+    these are every input of the event's lines: equal inputs, equal lines. That
+    makes them a safe key for the cache of finished events (``_folded_event``).
+    """
+
+    association_name: str  # the id when the scenario lacks the association
+    sessions_requested: int | None  # None when the scenario lacks the association
+    needs: str | None  # the needs' labels, listed; None likewise
+    location: str
+    meeting_url: str | None
+    expert_names: tuple[str, ...]  # lead first, as ``expert_ids``; an unknown expert's id
+    experts_qualified: tuple[str, ...]  # the same with their qualifications
+    contact: str | None
+
+
+class ScenarioFacts:
+    """``EventFacts`` of the events of one render call, looked up once for each
+    association, team and mode however many sessions share them.
+
+    Lives for one call only: it remembers what it read from the scenario it was given.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self._known: dict[tuple[str, tuple[str, ...], str], EventFacts] = {}
+
+    def of(self, event: FeedEvent) -> EventFacts:
+        # Everything EventFacts reads from the event.
+        key = (event.association_id, event.expert_ids, event.mode)
+        facts = self._known.get(key)
+        if facts is None:
+            facts = self._known[key] = self._look_up(event)
+        return facts
+
+    def _look_up(self, event: FeedEvent) -> EventFacts:
+        scenario = self.scenario
+        words = scenario.programme.words
+        association = scenario.association_by_id.get(event.association_id)
+        needs = None
+        if association is not None:
+            labels = [words.needs[n].ja if n in words.needs else n for n in association.needs]
+            needs = LIST_SEPARATOR.join(labels)
+        names, qualified = [], []
+        for expert_id in event.expert_ids:
+            expert = scenario.expert_by_id.get(expert_id)
+            if expert is None:
+                names.append(expert_id)
+                qualified.append(expert_id)
+                continue
+            labels = [words.qualifications[q].ja if q in words.qualifications else q
+                      for q in expert.qualifications]
+            names.append(expert.name)
+            qualified.append(f"{expert.name}（{LIST_SEPARATOR.join(labels)}）")
+        return EventFacts(
+            association_name=association.name if association else event.association_id,
+            sessions_requested=association.sessions_requested if association else None,
+            needs=needs,
+            location=event_location(event, association),
+            meeting_url=association.meeting_url if association else None,
+            expert_names=tuple(names),
+            experts_qualified=tuple(qualified),
+            contact=scenario.programme.secretariat_contact,
+        )
+
+
 def vevent_lines(
     event: FeedEvent,
     scenario: Scenario,
@@ -165,30 +246,51 @@ def vevent_lines(
     ``Event`` costs about 0.6 ms per event and a feed of 200 must render in 20 ms.
     ``tests/test_calendar_feeds.py`` checks them against icalendar's own rendering.
     """
+    times = times or _local_time_lines(str(zone.key))
+    return _event_lines(event, ScenarioFacts(scenario).of(event), audience, times)
+
+
+# An event has one entry per audience that sees it, and most of a feed's events are
+# unchanged when it renders again. Each entry holds ~2.3 KB with its key, so the
+# cache stays under ~10 MB per process; a programme whose feeds hold more events
+# than fit renders them as if new (about as fast as without the cache).
+@lru_cache(maxsize=4096)
+def _folded_event(
+    event: FeedEvent, facts: EventFacts, audience: Audience, times: tuple[str, str]
+) -> bytes:
+    """``_event_lines`` folded, each line ended by CRLF.
+
+    Cached by value: the arguments are all the inputs (see ``EventFacts``).
+    """
+    lines = _event_lines(event, facts, audience, times)
+    return fold_lines(line.encode("utf-8") for line in lines)
+
+
+def _event_lines(
+    event: FeedEvent, facts: EventFacts, audience: Audience, times: tuple[str, str]
+) -> list[str]:
     if event.end <= event.start:
         raise ValueError(f"event {event.uid} ends before it starts")
-    start_pattern, end_pattern = times or _local_time_lines(str(zone.key))
-    association = scenario.association_by_id.get(event.association_id)
+    start_pattern, end_pattern = times
     stamp = _utc_stamp(event.last_modified)
     lines = [
         "BEGIN:VEVENT",
-        "SUMMARY:" + _escaped(summary(event, scenario, audience)),
+        "SUMMARY:" + _escaped(_summary(event, facts, audience)),
         start_pattern.format(_wall_time(event.date, event.start)),
         end_pattern.format(_wall_time(event.date, event.end)),
         "DTSTAMP:" + stamp,
         "UID:" + _escaped(event.uid),
         f"SEQUENCE:{event.sequence:d}",
         "CREATED:" + _utc_stamp(event.created),
-        "DESCRIPTION:" + _escaped(describe(event, scenario, audience)),
+        "DESCRIPTION:" + _escaped(_describe(event, facts, audience)),
         "LAST-MODIFIED:" + stamp,
     ]
-    location = event_location(event, association)
-    if location:
-        lines.append("LOCATION:" + _escaped(location))
+    if facts.location:
+        lines.append("LOCATION:" + _escaped(facts.location))
     lines += ["STATUS:" + event.status,
               "TRANSP:" + ("TRANSPARENT" if event.cancelled else "OPAQUE")]
-    if event.mode == "online" and association and association.meeting_url:
-        url = association.meeting_url.strip()
+    if event.mode == "online" and facts.meeting_url:
+        url = facts.meeting_url.strip()
         if _PLAIN_URI.match(url):
             lines.append("URL:" + url)  # a URI value: not TEXT-escaped
     # Percent-encoded or from a fixed vocabulary: nothing in them needs TEXT escaping.
@@ -218,40 +320,24 @@ def _wall_time(day: dt.date, minutes: int) -> str:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}T{minutes // 60:02d}{minutes % 60:02d}00"
 
 
-def _association_name(scenario: Scenario, association_id: str) -> str:
-    association = scenario.association_by_id.get(association_id)
-    return association.name if association else association_id
-
-
-def _expert_name(scenario: Scenario, expert_id: str) -> str:
-    expert = scenario.expert_by_id.get(expert_id)
-    return expert.name if expert else expert_id
-
-
-def _expert_with_qualifications(scenario: Scenario, expert_id: str) -> str:
-    expert = scenario.expert_by_id.get(expert_id)
-    if expert is None:
-        return expert_id
-    words = scenario.programme.words.qualifications
-    labels = [words[q].ja if q in words else q for q in expert.qualifications]
-    return f"{expert.name}（{LIST_SEPARATOR.join(labels)}）"
-
-
 def summary(event: FeedEvent, scenario: Scenario, audience: Audience) -> str:
     """``カスハラ対策マニュアル 第2回 作成支援｜〇〇組合連合会``; ``【中止】`` first if cancelled.
 
     The other party after ``｜``: the association for an expert, the lead expert
     for an association, both for the secretariat.
     """
+    return _summary(event, ScenarioFacts(scenario).of(event), audience)
+
+
+def _summary(event: FeedEvent, facts: EventFacts, audience: Audience) -> str:
     head = f"{SUMMARY_PREFIX} 第{event.number}回 {PHASE_LABELS[event.phase].ja}"
-    lead = _expert_name(scenario, event.lead_id)
-    association = _association_name(scenario, event.association_id)
+    lead = facts.expert_names[0]
     if audience == "expert":
-        party = association
+        party = facts.association_name
     elif audience == "association":
         party = f"担当 {lead}"
     else:
-        party = f"{association}（{lead}）"
+        party = f"{facts.association_name}（{lead}）"
     prefix = CANCELLED_PREFIX if event.cancelled else ""
     return f"{prefix}{head}｜{party}"
 
@@ -268,9 +354,11 @@ def event_location(event: FeedEvent, association: Association | None) -> str:
 
 def describe(event: FeedEvent, scenario: Scenario, audience: Audience) -> str:
     """The event's DESCRIPTION: the phase's aims (Japanese, then English), then the facts."""
-    association = scenario.association_by_id.get(event.association_id)
-    words = scenario.programme.words
-    total = association.sessions_requested if association else None
+    return _describe(event, ScenarioFacts(scenario).of(event), audience)
+
+
+def _describe(event: FeedEvent, facts: EventFacts, audience: Audience) -> str:
+    total = facts.sessions_requested
     phase = PHASE_LABELS[event.phase]
     aim = PHASE_AIMS[event.phase]
     of_ja = f"（全{total}回）" if total else ""
@@ -289,23 +377,19 @@ def describe(event: FeedEvent, scenario: Scenario, audience: Audience) -> str:
         "",
     ]
     if audience != "association":
-        lines.append(f"団体 / Association: {_association_name(scenario, event.association_id)}")
-    if association is not None:
-        needs = [words.needs[n].ja if n in words.needs else n for n in association.needs]
-        lines.append(f"相談テーマ / Needs: {LIST_SEPARATOR.join(needs)}")
+        lines.append(f"団体 / Association: {facts.association_name}")
+    if facts.needs is not None:
+        lines.append(f"相談テーマ / Needs: {facts.needs}")
     mode = MODE_LABELS[event.mode]
     lines.append(f"実施方法 / Mode: {mode.ja} ({mode.en})")
-    location = event_location(event, association)
-    if location:
-        lines.append(f"場所 / Location: {location}")
-    lead = _expert_with_qualifications(scenario, event.lead_id)
-    lines.append(f"担当専門家 / Lead expert: {lead}")
-    joining = [_expert_with_qualifications(scenario, e) for e in event.expert_ids[1:]]
+    if facts.location:
+        lines.append(f"場所 / Location: {facts.location}")
+    lines.append(f"担当専門家 / Lead expert: {facts.experts_qualified[0]}")
+    joining = facts.experts_qualified[1:]
     if joining:
         lines.append(f"同席専門家 / Joining experts: {LIST_SEPARATOR.join(joining)}")
-    contact = scenario.programme.secretariat_contact
-    if contact:
-        lines.append(f"事務局 / Secretariat: {contact}")
+    if facts.contact:
+        lines.append(f"事務局 / Secretariat: {facts.contact}")
     return "\n".join(lines)
 
 
@@ -341,20 +425,21 @@ def fold_line(line: str, limit: int = FOLD_LIMIT) -> str:
 def fold_octets(line: bytes, limit: int = FOLD_LIMIT) -> bytes:
     """``fold_line`` on UTF-8 octets: each piece as long as fits, cut only between
     characters and never inside a backslash escape."""
-    if len(line) <= limit:
+    size = len(line)
+    if size <= limit:
         return line
     pieces: list[bytes] = []
-    start, budget = 0, limit
-    while len(line) - start > budget:
-        cut = start + budget
+    start, cut = 0, limit
+    while cut < size:
         while line[cut] & 0xC0 == 0x80:  # inside a UTF-8 sequence
             cut -= 1
-        backslashes = 0
-        while cut - backslashes - 1 >= start and line[cut - backslashes - 1] == 0x5C:
-            backslashes += 1
-        if backslashes % 2:  # between a backslash and the character it escapes
-            cut -= 1
+        if line[cut - 1] == 0x5C:  # backslashes are rare: counted only when there is one
+            backslashes = 1
+            while cut - backslashes - 1 >= start and line[cut - backslashes - 1] == 0x5C:
+                backslashes += 1
+            if backslashes % 2:  # between a backslash and the character it escapes
+                cut -= 1
         pieces.append(line[start:cut])
-        start, budget = cut, limit - 1  # the leading space takes one octet
+        start, cut = cut, cut + limit - 1  # the leading space takes one octet
     pieces.append(line[start:])
     return b"\r\n ".join(pieces)

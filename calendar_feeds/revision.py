@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -104,6 +105,7 @@ class FeedEvent:
         return (self.cancelled_at or self.last_modified) + CANCELLED_GRACE
 
 
+@lru_cache(maxsize=8192, typed=True)  # every render asks again for its sessions' UIDs
 def session_uid(association_id: str, number: int, uid_domain: str = DEFAULT_UID_DOMAIN) -> str:
     """The stable UID of session ``number`` of an association: ``A001-2@haken.invalid``.
 

@@ -60,6 +60,7 @@ from calendar_feeds.render import (
     summary,
     vevent_lines,
 )
+from calendar_feeds.revision import event_order
 from domain.loading import parse_plan, parse_scenario
 from domain.plan import Plan, Session
 from domain.scenario import Scenario
@@ -374,6 +375,41 @@ def test_the_same_bytes_in_fresh_processes(tmp_path: Path, scenario: Scenario, p
         for seed in ("1", "2")
     ]
     assert outputs[0] == outputs[1] == secretariat_feed(scenario, plan)
+
+
+SCENARIO_CHANGES: dict[str, Any] = {
+    "association name": lambda raw: raw["associations"][1].update(name="一般社団法人◇◇協会"),
+    "address": lambda raw: raw["associations"][0].update(address="東京都港区芝1-1"),
+    "no address": lambda raw: raw["associations"][0].pop("address"),
+    "meeting link": lambda raw: raw["associations"][1].update(meeting_url="https://m.example/b"),
+    "needs": lambda raw: raw["associations"][0].update(needs=["labour_law"]),
+    "sessions requested": lambda raw: raw["associations"][0].update(sessions_requested=4),
+    "expert name": lambda raw: raw["experts"][2].update(name="佐藤 三郎"),
+    "qualifications": lambda raw: raw["experts"][0].update(qualifications=["sharoushi"]),
+    "contact": lambda raw: raw["programme"].update(secretariat_contact="事務局 03-1111-1111"),
+}
+
+
+@pytest.mark.parametrize("change", SCENARIO_CHANGES)
+def test_the_same_events_show_the_scenario_they_are_rendered_with(
+    scenario: Scenario, plan: Plan, change: str
+) -> None:
+    # The render caches finished events; another scenario with the same events must miss.
+    events = build_feed(scenario, plan, now=T1).events
+    raw = scenario_dict()
+    SCENARIO_CHANGES[change](raw)
+    changed = parse_scenario(raw)
+    audiences: tuple[Audience, ...] = ("expert", "association", "secretariat")
+    for audience in audiences:
+        before = render_feed(events, scenario, calendar_name="c", audience=audience)
+        after = render_feed(events, changed, calendar_name="c", audience=audience)
+        if audience == "secretariat":  # it sees every fact
+            assert after != before
+        lines = unfold(after)
+        assert lines[lines.index("BEGIN:VEVENT"):-1] == [
+            line for event in sorted(events, key=event_order)
+            for line in vevent_lines(event, changed, TOKYO, audience)
+        ]
 
 
 def test_event_properties(scenario: Scenario, plan: Plan) -> None:
