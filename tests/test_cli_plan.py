@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -17,6 +19,7 @@ from domain.checker import check_plan
 from domain.generator import generate_scenario
 from domain.loading import load_plan, load_scenario
 from service.cli import app
+from service.commands.common import write_atomically
 from tests.scenarios import PROGRAMME, association, expert
 
 runner = CliRunner()
@@ -169,3 +172,19 @@ def test_a_second_ctrl_c_leaves_a_whole_checked_plan_or_none(tmp_path: Path) -> 
         assert out.exists()
     if out.exists():  # written before the second Ctrl-C came: whole and checked
         assert check_plan(load_scenario(tmp_path / "s.json"), load_plan(out)) == []
+
+
+def test_written_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    """A new file is 0666 less the umask, as open() makes it; a replaced one keeps its mode."""
+    umask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.json"
+        write_atomically(fresh, b"{}")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        kept = tmp_path / "kept.json"
+        kept.write_bytes(b"")
+        kept.chmod(0o640)
+        write_atomically(kept, b"{}")
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o640 and kept.read_bytes() == b"{}"
+    finally:
+        os.umask(umask)
