@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.core import qualified_joiners
-from matcher.encoding import SLOTS_PER_DAY, Encoding
+from matcher.encoding import Encoding
 from scheduler.model import KeptSession
 from scheduler.solution import Assignment, Solution
 
@@ -60,7 +60,7 @@ def coverable_needs(enc: Encoding, a: int) -> set[int]:
 
 
 def gap_deviation(enc: Encoding, assignment: Assignment) -> int:
-    days = [slot // SLOTS_PER_DAY for slot in assignment.starts]
+    days = assignment.days()
     return sum(abs(b - a - enc.target_gap_days) for a, b in itertools.pairwise(days))
 
 

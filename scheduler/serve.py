@@ -133,24 +133,25 @@ def eject_and_insert(enc: Encoding, a: int, target: Assignment, solution: Soluti
     """Book ``target`` for ``a``, moving the associations in its way; False (and nothing
     changed) when ``target`` does not fit or one of them finds no other place."""
     experts = target.team()
-    days = {int(slot) // SLOTS_PER_DAY for slot in target.starts}
+    days = set(target.days())
     weeks = {int(enc.iso_week[d]) for d in days}
     in_way = []
     for b, x in solution.items():
         if not experts & x.team():
             continue
-        their_days = {int(slot) // SLOTS_PER_DAY for slot in x.starts}
+        their_days = set(x.days())
         if their_days & days or {int(enc.iso_week[d]) for d in their_days} & weeks:
             in_way.append(b)
     if pinned & set(in_way):
         return False
-    for e in experts:  # room for one more association
-        led = sorted((b for b in bookings.associations[e] if b not in in_way), reverse=True)
-        excess = len(led) + 1 - int(enc.expert_max_associations[e])
+    for e in experts:  # room for one more association: the latest applicants make way
+        staying = sorted((b for b in bookings.associations[e] if b not in in_way),
+                         reverse=True)
+        excess = len(staying) + 1 - int(enc.expert_max_associations[e])
         if excess > 0:
-            if pinned & set(led[:excess]):
+            if pinned & set(staying[:excess]):
                 return False
-            in_way += led[:excess]
+            in_way += staying[:excess]
     removed = {b: solution.pop(b) for b in sorted(set(in_way))}
     for b, x in removed.items():
         bookings.remove(b, x)

@@ -29,6 +29,10 @@ class Assignment:
         """Every expert taking part in any of its sessions."""
         return {e for k in range(len(self.starts)) for e in self.experts(k)}
 
+    def days(self) -> list[int]:
+        """Each session's day (index from the window's first day), in session order."""
+        return [int(slot) // SLOTS_PER_DAY for slot in self.starts]
+
 
 Solution = dict[int, Assignment]  # association index -> assignment
 
