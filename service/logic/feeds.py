@@ -184,13 +184,19 @@ def stored(db: Session, secret: str, wants_body: Callable[[str, dt.datetime], bo
     found = _find(db, secret)
     if found is None:
         return None
+    answer = _stored_answer(found, wants_body)
+    return Lookup.NEEDS_WORK if answer is None else answer
+
+
+def _stored_answer(found: Found, wants_body: Callable[[str, dt.datetime], bool]
+                   ) -> Rendered | None:
+    """``stored``'s answer for a link found; None when it needs work."""
     if not found.current(utcnow()) or found.etag is None or found.last_modified is None:
-        return Lookup.NEEDS_WORK
+        return None
     if not wants_body(found.etag, found.last_modified):
         return Rendered(None, found.etag, found.last_modified)
     body = BODIES.get(found.etag)
-    return Lookup.NEEDS_WORK if body is None else Rendered(body, found.etag,
-                                                            found.last_modified)
+    return None if body is None else Rendered(body, found.etag, found.last_modified)
 
 
 def render(db: Session, secret: str, *, wants_body: Callable[[str, dt.datetime], bool]
@@ -198,12 +204,12 @@ def render(db: Session, secret: str, *, wants_body: Callable[[str, dt.datetime],
     """The feed behind a secret, or None for a wrong or revoked one (a plain 404): the
     stored feed (see ``stored``; its body read from the database if need be) while it
     is current, otherwise the feed rendered again against it, and stored."""
-    answer = stored(db, secret, wants_body)
-    if answer is not Lookup.NEEDS_WORK:
-        return answer
     found = _find(db, secret)
-    if found is None:  # revoked meanwhile
+    if found is None:
         return None
+    answer = _stored_answer(found, wants_body)
+    if answer is not None:
+        return answer
     now = utcnow().replace(microsecond=0)
     if found.current(now) and found.etag is not None and found.last_modified is not None:
         body = db.scalar(select(FeedStateRow.body).where(
