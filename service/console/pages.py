@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from domain.scenario import Association, Expert
-from domain.vocabulary import STATUS_LABELS, UNSERVED_REASON_LABELS
+from domain.vocabulary import MODE_LABELS, STATUS_LABELS, UNSERVED_REASON_LABELS
 from service.api.deps import DbDep, SettingsDep
 from service.api.routes import jobs as job_routes
 from service.api.routes.applications import TransitionIn
@@ -102,6 +102,7 @@ def render(request: Request, name: str, context: dict[str, Any],
         **context, "lang": lang, "who": who, "path": request.url.path,
         "t": lambda key: text(key, lang), "label": lambda value: label(value, lang),
         "status_label": lambda status: label(STATUS_LABELS[status], lang),
+        "mode_label": lambda mode: label(MODE_LABELS[mode], lang),
         "may_edit": who is not None and who.actor.may("staff"),
     }, status_code=status_code)
     if request.query_params.get("lang") in LANGS:

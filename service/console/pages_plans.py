@@ -128,7 +128,6 @@ def _labels(request: Request) -> dict[str, Any]:
     lang = language(request)
     return {
         "weekday": lambda day: label(WEEKDAY_LABELS[_weekday(day)], lang),
-        "mode_label": lambda mode: label(MODE_LABELS[mode], lang),
         "phase_label": lambda phase: label(PHASE_LABELS[phase], lang),
     }
 

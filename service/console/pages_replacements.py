@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from domain.vocabulary import MODE_LABELS
 from service.api.deps import DbDep, SettingsDep
 from service.console.pages import SignedInDep, StaffForm, form_text, language, redirect_to, render
 from service.console.texts import label, text
@@ -34,12 +33,10 @@ def schedule_sessions(request: Request, db: DbDep, who: SignedInDep,
     """The schedule's sessions, to choose the one an expert drops out of."""
     everything = plans.schedule(db)
     rows = plans.schedule(db, association or None, expert or None)
-    lang = language(request)
     return render(request, "replacements.html", {
         **_names(db), "rows": rows, "expert": expert or "", "association": association or "",
         "experts_in_schedule": sorted({e for r in everything for e in r.data["expert_ids"]}),
         "associations_in_schedule": sorted({r.association_id for r in everything}),
-        "mode_label": lambda mode: label(MODE_LABELS[mode], lang),
     }, who)
 
 
@@ -49,13 +46,11 @@ def _candidates_page(request: Request, db: DbDep, who: SignedInDep, session_id: 
     row = plans.session_row(db, session_id)
     leaving = leaving or row.data["expert_ids"][0]
     scope = replacements.scope_of_session(db, session_id, leaving)
-    lang = language(request)
     return render(request, "replacement.html", {
         **_names(db), "row": row, "leaving": leaving, "scope": scope,
         "candidates": replacements.candidates(db, scope),
         "affected": [r for r in plans.schedule(db, scope.association_id)
                      if r.id in scope.session_ids],
-        "mode_label": lambda mode: label(MODE_LABELS[mode], lang),
         "errors": errors, "message": message, "entered": entered,
     }, who, status_code=status_code)
 
