@@ -21,7 +21,7 @@ from service.db.engine import transaction
 from service.db.models import JobRow, PlanRow, SessionRow, utcnow
 from service.logic import audit
 from service.logic.errors import Conflict, NotFound
-from service.logic.state import current_scenario, scenario_document
+from service.logic.state import parse_state, scenario_document
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 FINISHED = ("succeeded", "failed", "cancelled")
@@ -42,10 +42,10 @@ def enqueue(db: Session, request: PlanRequest, actor: str, settings: Settings,
     pins its ``pinned`` sessions for this solve only; the plan's parameters keep it, so
     publishing can tell the state the plan was made from."""
     extra_pinned = replacement["pinned"] if replacement else []
-    scenario = current_scenario(db, extra_pinned)
+    document = scenario_document(db, extra_pinned)
+    scenario = parse_state(document)
     if not scenario.accepted:
         raise Conflict("no accepted association to plan")
-    document = scenario_document(db, extra_pinned)
     accepted = {a.id for a in scenario.accepted}
     chosen = {(s["association_id"], s["number"]) for s in extra_pinned}
     # The published sessions the re-plan should keep where it can (objective 6).

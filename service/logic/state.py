@@ -65,7 +65,12 @@ def scenario_document(db: Session,
 def current_scenario(db: Session,
                      extra_pinned: Sequence[dict[str, Any]] = ()) -> Scenario:
     """The state as a validated scenario; raises Invalid naming each bad record and field."""
-    document = scenario_document(db, extra_pinned)
+    return parse_state(scenario_document(db, extra_pinned))
+
+
+def parse_state(document: dict[str, Any]) -> Scenario:
+    """``scenario_document``'s document validated; raises Invalid naming each bad record
+    and field."""
     try:
         return parse_scenario(document, "current state")
     except InputError as error:
