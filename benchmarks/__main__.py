@@ -1,4 +1,4 @@
-"""``python -m benchmarks compare|run|readme|feeds``: the baseline and the planner, side by side."""
+"""``python -m benchmarks compare|run|readme|feeds|startup``: the planner measured."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from benchmarks.compare import compare, markdown
-from benchmarks.executor import make_executor
 from benchmarks.suite import (
     METHODS,
     README,
@@ -20,6 +19,7 @@ from benchmarks.suite import (
     run_suite,
     write_results,
 )
+from simulation.executor import make_executor
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
 
@@ -132,6 +132,20 @@ def feeds_command(
                        progress=lambda line: typer.echo(line, err=True))
     typer.echo(markdown(result))
     typer.echo(f"results written to {path}", err=True)
+
+
+@app.command("startup")
+def startup_command(
+    runs: Annotated[int, typer.Option(min=3, help="Counted runs of each command.")] = 10,
+    results_dir: Annotated[Path, typer.Option(help="Where the results file goes.")] =
+        RESULTS_DIR,
+) -> None:
+    """Start-up of `haken --help`, `--version` and `haken check`, beside `python -c pass`."""
+    from benchmarks.startup import markdown, run, write_results
+
+    timings = run(runs)
+    typer.echo(markdown(timings))
+    typer.echo(f"results written to {write_results(timings, results_dir)}", err=True)
 
 
 app()

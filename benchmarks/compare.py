@@ -11,11 +11,11 @@ import time
 from dataclasses import dataclass
 
 from domain.checker import check_plan
-from domain.generator import generate_scenario
 from domain.loading import parse_scenario
 from domain.plan import Plan
 from domain.scenario import Scenario
 from scheduler.solve import SolveOptions, solve, solve_greedy
+from simulation.generator import generate_scenario
 
 
 @dataclass(frozen=True)

@@ -46,13 +46,13 @@ import httpx
 from benchmarks.suite import RESULTS_DIR, machine_description
 from calendar_feeds import build_feed, read_feed
 from domain.checker import check_plan
-from domain.generator import generate_scenario
 from domain.loading import parse_scenario, scenario_sha256
 from domain.plan import Plan
 from domain.scenario import Scenario
 from domain.vocabulary import DEFAULT_QUALIFICATIONS, INDUSTRY_LABELS
 from scheduler.solve import solve_greedy
 from service.server_process import Server, start_server, stop_server
+from simulation.generator import generate_scenario
 
 EXPERT_ID = "E001"  # generate_scenario's first expert, who carries the whole plan
 

@@ -24,12 +24,12 @@ from importlib.metadata import version
 from pathlib import Path
 
 from benchmarks.compare import run_greedy
-from benchmarks.executor import Executor, peak_rss_mib
 from domain.checker import check_plan
-from domain.generator import generate_scenario
 from domain.loading import parse_scenario
 from domain.plan import Stats
 from scheduler.solve import SolveOptions, solve
+from simulation.executor import Executor, peak_rss_mib
+from simulation.generator import generate_scenario
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 README = Path(__file__).resolve().parent.parent / "README.md"

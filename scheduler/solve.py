@@ -24,6 +24,7 @@ from domain.errors import InputError, Issue
 from domain.loading import scenario_sha256
 from domain.plan import Plan, Session
 from domain.scenario import Scenario
+from domain.version import HAKEN_VERSION
 from matcher.core import Matching, match, tighten_bound
 from matcher.coverage import coverage_upper_bound
 from matcher.encoding import MODE_NAMES, SLOT_MINUTES, SLOTS_PER_DAY, Encoding, encode
@@ -42,7 +43,7 @@ SERVICE_SHARE = 0.4
 SINGLE_MODEL_LIMIT = 150_000
 # At most this long for the assignment bound when the decomposed stage falls short.
 BOUND_SECONDS = 30.0
-VERSION = "0.2.0"
+
 
 
 @dataclass(frozen=True)
@@ -363,7 +364,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
         wall_seconds=wall,
         objectives={name: vars(result) for name, result in results.items()},
         parameters={"time_limit": options.time_limit, "workers": options.workers,
-                    "seed": options.seed, "haken_version": VERSION,
+                    "seed": options.seed, "haken_version": HAKEN_VERSION,
                     "decomposed": decompose,
                     "flow_bound": matching.flow_bound,
                     "assignment_bound": matching.assignment_bound,

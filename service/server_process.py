@@ -35,7 +35,7 @@ def start_server(url: str, directory: Path, *options: str, **env: str) -> Server
     log = directory / f"server-{port}.log"
     with log.open("wb") as handle:
         process = subprocess.Popen(
-            [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1",
+            [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1",
              "--port", str(port), *options],
             env={**os.environ, "HAKEN_DATABASE_URL": url, **env}, stdout=handle,
             stderr=subprocess.STDOUT, cwd=directory, start_new_session=True)

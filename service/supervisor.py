@@ -29,7 +29,7 @@ class WorkerSupervisor:
             # The same interpreter and environment (HAKEN_* settings) as the server; the
             # worker stops by itself if this process dies without stopping it.
             env = {**os.environ, PARENT_ENV: str(os.getpid())}
-            self.process = subprocess.Popen([sys.executable, "-m", "service", "worker"], env=env)
+            self.process = subprocess.Popen([sys.executable, "-m", "cli", "worker"], env=env)
             code = self.process.wait()
             if self.stopping.is_set():
                 return

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.main import create_app
+from service.app import create_app
 from tests.service_support import (
     DATABASES,
     Api,

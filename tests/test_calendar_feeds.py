@@ -61,10 +61,10 @@ from calendar_feeds.render import (
     vevent_lines,
 )
 from calendar_feeds.revision import event_order
+from cli.main import app
 from domain.loading import parse_plan, parse_scenario
 from domain.plan import Plan, Session
 from domain.scenario import Scenario
-from service.cli import app
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("HAKEN_UPDATE_GOLDEN") == "1"

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from domain.checker import (
     RULES,
     Violation,
@@ -34,7 +35,6 @@ from domain.checker import (
 from domain.loading import parse_plan, parse_scenario, scenario_sha256
 from domain.plan import Plan, Session
 from domain.scenario import Scenario
-from service.cli import app
 
 WEEKDAYS_9_18 = {day: [["09:00", "18:00"]] for day in ("tue", "wed", "thu")}
 A001_WEEKLY = {**{day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu")},

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from cli.commands.common import write_atomically
+from cli.main import app
 from domain.checker import check_plan
-from domain.generator import generate_scenario
 from domain.loading import load_plan, load_scenario
-from service.cli import app
-from service.commands.common import write_atomically
+from simulation.generator import generate_scenario
 from tests.scenarios import PROGRAMME, association, expert
 
 runner = CliRunner()
@@ -131,7 +131,7 @@ def _start_plan(tmp_path: Path, out: Path) -> subprocess.Popen[str]:
     scenario_path = tmp_path / "s.json"
     write(scenario_path, generate_scenario(80, 20, 5, "balanced"))
     return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "plan", str(scenario_path), "-o", str(out),
+        [sys.executable, "-m", "cli.main", "plan", str(scenario_path), "-o", str(out),
          "--time-limit", "300"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

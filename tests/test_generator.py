@@ -13,14 +13,14 @@ import pytest
 from typer.testing import CliRunner
 
 from benchmarks.compare import run_greedy
+from cli.main import app
 from domain.calendar import BusinessCalendar
 from domain.checker import check_plan
-from domain.generator import PROFILES, Profile, generate_scenario, legal_form_of
 from domain.loading import load_scenario, parse_scenario, scenario_sha256
 from domain.plan import Plan, Stats
 from domain.scenario import Scenario
 from domain.vocabulary import DEFAULT_QUALIFICATIONS
-from service.cli import app
+from simulation.generator import PROFILES, Profile, generate_scenario, legal_form_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLE = EXAMPLES / "tokyo-2025.json"

@@ -9,11 +9,11 @@ import threading
 
 import pytest
 
-from domain.generator import generate_scenario
 from domain.loading import parse_scenario
 from domain.plan import Session
 from scheduler import improve
 from scheduler.solve import SolveOptions, solve
+from simulation.generator import generate_scenario
 from tests.scenarios import association, expert, scenario
 from tests.test_planner import planned
 

@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from domain.checker import check_plan
-from domain.generator import PROFILES, generate_scenario
 from domain.loading import parse_scenario, scenario_sha256
 from domain.plan import Plan
 from domain.scenario import Scenario
@@ -23,6 +22,7 @@ from scheduler.reinsert import Bookings, Reinserter
 from scheduler.serve import eject_and_insert
 from scheduler.solution import build_plan
 from scheduler.solve import SolveOptions, pinned_sessions, solve, solve_greedy
+from simulation.generator import PROFILES, generate_scenario
 from tests.scenarios import association, expert, scenario
 
 QUICK = SolveOptions(time_limit=4.0, workers=1, seed=0)

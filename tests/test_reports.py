@@ -12,21 +12,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from cli.main import app
 from domain.checker import check_plan
 from domain.errors import InputError
-from domain.generator import PROFILES, generate_scenario
 from domain.loading import load_scenario, parse_scenario
 from domain.plan import Plan
+from domain.report import HeldSession, Report
 from domain.scenario import Scenario
-from service.cli import app
-from service.reports import (
-    HeldSession,
-    Report,
-    ReportInput,
-    build_report,
-    read_held,
-    report_csv,
-)
+from reports import ReportInput, build_report
+from simulation.generator import PROFILES, generate_scenario
+from spreadsheets import read_held, report_csv
 from tests.greedy_plans import greedy_plan
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tokyo-2025.json"

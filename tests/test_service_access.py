@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from cli.main import app as cli
 from service.api import examples
-from service.api.main import create_app
-from service.cli import app as cli
+from service.app import create_app
 from service.config import get_settings
 from tests.service_support import Api, example_document, make_tokens, settings_for
 

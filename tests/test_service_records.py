@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from cli.main import app as cli
 from service.api import examples
-from service.cli import app as cli
 from service.config import get_settings
 from service.db.engine import engine_for
 from tests.service_support import Api, example_document

@@ -19,7 +19,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from service.api.main import create_app
+from service.app import create_app
 from service.db.engine import transaction
 from service.logic import exchange, tokens
 from tests.service_support import example_document, settings_for

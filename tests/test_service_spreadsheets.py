@@ -15,7 +15,7 @@ from domain.plan import Plan
 from domain.scenario import Scenario
 from service.db.engine import transaction
 from service.db.models import PlanRow
-from service.spreadsheets import template_csvs, template_workbook
+from spreadsheets import template_csvs, template_workbook
 from tests.greedy_plans import greedy_plan
 from tests.service_support import Api, example_document
 

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from benchmarks.executor import LocalPool, RayCluster
-from benchmarks.sizing import (
+from cli.main import app
+from simulation.executor import LocalPool, RayCluster
+from simulation.generator import generate_expert_pool
+from simulation.sizing import (
     KindTask,
     _bisect,
     applications,
@@ -17,8 +19,6 @@ from benchmarks.sizing import (
     size,
     size_kind,
 )
-from domain.generator import generate_expert_pool
-from service.cli import app
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

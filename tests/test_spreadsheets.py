@@ -12,13 +12,13 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from domain.checker import check_plan
-from domain.generator import generate_scenario
 from domain.loading import load_scenario, parse_scenario
 from domain.plan import Plan
 from domain.scenario import Scenario
-from service.cli import app
-from service.spreadsheets import (
+from simulation.generator import generate_scenario
+from spreadsheets import (
     SpreadsheetError,
     import_tables,
     plan_csvs,
@@ -28,8 +28,8 @@ from service.spreadsheets import (
     template_csvs,
     template_workbook,
 )
-from service.spreadsheets.cells import CellProblem, parse_blocked, parse_dates, parse_weekly
-from service.spreadsheets.columns import APPLICATION_SHEET, EXPERT_SHEET
+from spreadsheets.cells import CellProblem, parse_blocked, parse_dates, parse_weekly
+from spreadsheets.columns import APPLICATION_SHEET, EXPERT_SHEET
 from tests.greedy_plans import greedy_plan
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tokyo-2025.json"

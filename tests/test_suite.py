@@ -16,7 +16,7 @@ from benchmarks.suite import (
     latest_results,
     readme_results,
 )
-from domain.generator import PROFILES
+from simulation.generator import PROFILES
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG = b"\x89PNG\r\n\x1a\n"

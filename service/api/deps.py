@@ -1,39 +1,20 @@
-"""Typed dependencies: the database session, the caller's token and role, If-Match."""
+"""Typed dependencies of the API: the caller's token and role, If-Match, the failure limit."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
 
-from service.config import Settings
-from service.db.engine import session_factory
 from service.logic import tokens
 from service.logic.tokens import Actor, Role
-
-
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-
-
-def get_db(settings: SettingsDep) -> Iterator[Session]:
-    """One session per request; routes commit once at the end, anything else rolls back."""
-    with session_factory(settings.database_url)() as db:
-        yield db
-
-
-DbDep = Annotated[Session, Depends(get_db)]
+from service.web.dependencies import DbDep
 
 
 class FailureLimiter:

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from domain.errors import InputError
 from service.logic.errors import Invalid, ServiceError
-from service.spreadsheets import SpreadsheetError
+from spreadsheets import SpreadsheetError
 
 
 class Problem(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.generator import PROGRAMME as TOKYO_PROGRAMME
+from domain.programmes import TOKYO_PROGRAMME
 
 # The Tokyo programme of 2025-26, as the bundled example and the generator have it.
 PROGRAMME: dict[str, Any] = dict(TOKYO_PROGRAMME)

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.plan import Session, Stats, Unserved
-from service.db.models import JobRow, PlanRow, SessionRow
+from service.db.models import PlanRow, SessionRow
 
 
 class MovedSession(BaseModel):
@@ -26,43 +26,6 @@ class Changes(BaseModel):
     added: list[Session]
     removed: list[Session]
     kept: int = Field(description="Sessions that stay exactly as published.")
-
-
-class JobProgress(BaseModel):
-    stage: str = Field(examples=["service"])
-    elapsed: float
-    objective: float
-    bound: float
-    served: float | None = Field(description="Associations served (objective 1) so far.")
-    detail: str = Field(default="", description="The stage's other figures.")
-
-
-class JobOut(BaseModel):
-    id: int
-    status: str = Field(description="queued, running, succeeded, failed or cancelled.")
-    options: dict[str, Any]
-    requested_by: str
-    created_at: dt.datetime
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
-    heartbeat_at: dt.datetime | None
-    worker_id: str | None
-    attempts: int
-    max_attempts: int
-    progress: JobProgress | None
-    error: str | None
-    history: list[dict[str, Any]] = Field(description="Earlier attempts and how they ended.")
-    plan_id: int | None
-
-    @classmethod
-    def of(cls, row: JobRow) -> JobOut:
-        return cls(id=row.id, status=row.status, options=row.options,
-                   requested_by=row.requested_by, created_at=row.created_at,
-                   started_at=row.started_at, finished_at=row.finished_at,
-                   heartbeat_at=row.heartbeat_at, worker_id=row.worker_id,
-                   attempts=row.attempts, max_attempts=row.max_attempts,
-                   progress=JobProgress(**row.progress) if row.progress else None,
-                   error=row.error, history=row.history, plan_id=row.plan_id)
 
 
 class PlanOut(BaseModel):

@@ -16,9 +16,9 @@ from starlette.datastructures import FormData
 from domain.scenario import Expert, Programme
 from domain.types import format_clock
 from domain.vocabulary import INDUSTRY_LABELS, MODE_LABELS, SESSION_MODES, WEEKDAY_LABELS, WEEKDAYS
-from service.api.deps import DbDep
 from service.console import sessions
-from service.console.pages import (
+from service.console.texts import Lang, label, text
+from service.console.toolkit import (
     SignedInDep,
     StaffForm,
     form_text,
@@ -26,12 +26,12 @@ from service.console.pages import (
     redirect_to,
     render,
 )
-from service.console.texts import Lang, label, text
 from service.db.models import ExpertRow
 from service.logic import plans, records
 from service.logic.errors import Invalid, PreconditionFailed, ServiceError
 from service.logic.state import etag, programme
-from service.spreadsheets import cells
+from service.web.dependencies import DbDep
+from spreadsheets import cells
 
 router = APIRouter(include_in_schema=False)
 

@@ -15,14 +15,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from domain.scenario import Association, Programme
-from service.api.deps import DbDep, SettingsDep
 from service.console import sessions
-from service.console.pages import Forbidden, SignedInDep, StaffForm, redirect_to, render
+from service.console.toolkit import Forbidden, SignedInDep, StaffForm, redirect_to, render
 from service.db.models import FeedTokenRow
 from service.logic import feeds, records
 from service.logic.errors import ServiceError
 from service.logic.feeds import Subject
 from service.logic.state import programme
+from service.web.dependencies import DbDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
 SUBJECTS: tuple[Subject, ...] = ("expert", "association")

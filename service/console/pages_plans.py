@@ -17,12 +17,12 @@ from fastapi.responses import HTMLResponse
 
 from domain.errors import Issue
 from domain.vocabulary import MODE_LABELS, PHASE_LABELS, WEEKDAY_LABELS, WEEKDAYS, Weekday
-from service.api.deps import DbDep
-from service.console.pages import SignedInDep, language, render
 from service.console.texts import label
+from service.console.toolkit import SignedInDep, language, render
 from service.db.models import PlanRow
 from service.logic import plans
 from service.logic.errors import Invalid, NotFound
+from service.web.dependencies import DbDep
 
 router = APIRouter(include_in_schema=False)
 

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from service.api.deps import DbDep, SettingsDep
-from service.console.pages import SignedInDep, StaffForm, form_text, language, redirect_to, render
 from service.console.texts import label, text
 from service.console.texts_plans import PLAN_TEXTS
+from service.console.toolkit import SignedInDep, StaffForm, form_text, language, redirect_to, render
 from service.logic import plans, records, replacements
 from service.logic.errors import ServiceError
 from service.logic.jobs import PlanRequest
+from service.web.dependencies import DbDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
 

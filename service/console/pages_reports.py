@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from service.api.deps import DbDep
-from service.api.files import CSV, XLSX, download
-from service.console.pages import SignedInDep, language, render
+from domain.report import ReportTable
+from service.console.toolkit import SignedInDep, language, render
 from service.logic import sheets
-from service.reports import ReportTable, report_csv, report_workbook
+from service.web.dependencies import DbDep
+from service.web.files import CSV, XLSX, download
+from spreadsheets import report_csv, report_workbook
 
 router = APIRouter(include_in_schema=False)
 

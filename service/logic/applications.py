@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -106,6 +107,16 @@ def screening_gaps(db: Session, association_id: str) -> list[str]:
         elif not found[item].passed:
             gaps.append(f"{item} ({label.en}): not met")
     return gaps
+
+
+class TransitionIn(BaseModel):
+    to: Status
+    reason: str | None = Field(default=None, max_length=2000,
+                               description="Required to accept, reject or withdraw.")
+    note: str | None = Field(default=None, max_length=2000,
+                             description="The call's notes when it becomes interviewed.")
+    decided_on: dt.date | None = Field(default=None,
+                                       description="Decision date; default today.")
 
 
 @dataclass(frozen=True)

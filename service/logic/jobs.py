@@ -10,6 +10,8 @@ from a silent worker can never receive a plan, whole or half.
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -17,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.config import Settings
-from service.db.engine import transaction
+from service.db.engine import session_factory, transaction
 from service.db.models import JobRow, PlanRow, SessionRow, utcnow
 from service.logic import audit
 from service.logic.errors import Conflict, NotFound
@@ -34,6 +36,58 @@ class PlanRequest(BaseModel):
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Solver random seed.")
     workers: int = Field(default=1, ge=1, le=16,
                          description="CP-SAT workers; 1 gives the same plan for the same seed.")
+
+
+class JobProgress(BaseModel):
+    stage: str = Field(examples=["service"])
+    elapsed: float
+    objective: float
+    bound: float
+    served: float | None = Field(description="Associations served (objective 1) so far.")
+    detail: str = Field(default="", description="The stage's other figures.")
+
+
+class JobOut(BaseModel):
+    id: int
+    status: str = Field(description="queued, running, succeeded, failed or cancelled.")
+    options: dict[str, Any]
+    requested_by: str
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    heartbeat_at: dt.datetime | None
+    worker_id: str | None
+    attempts: int
+    max_attempts: int
+    progress: JobProgress | None
+    error: str | None
+    history: list[dict[str, Any]] = Field(description="Earlier attempts and how they ended.")
+    plan_id: int | None
+
+    @classmethod
+    def of(cls, row: JobRow) -> JobOut:
+        return cls(id=row.id, status=row.status, options=row.options,
+                   requested_by=row.requested_by, created_at=row.created_at,
+                   started_at=row.started_at, finished_at=row.finished_at,
+                   heartbeat_at=row.heartbeat_at, worker_id=row.worker_id,
+                   attempts=row.attempts, max_attempts=row.max_attempts,
+                   progress=JobProgress(**row.progress) if row.progress else None,
+                   error=row.error, history=row.history, plan_id=row.plan_id)
+
+
+def follow(database_url: str, job_id: int, poll_seconds: float = 0.5) -> Iterator[JobOut]:
+    """The job as it changes: a snapshot whenever it differs from the last, until it ends."""
+    factory = session_factory(database_url)
+    last = None
+    while True:
+        with factory() as db:
+            snapshot = JobOut.of(job_row(db, job_id))
+        if snapshot != last:
+            yield snapshot
+            last = snapshot
+        if snapshot.status in FINISHED:
+            return
+        time.sleep(poll_seconds)
 
 
 def enqueue(db: Session, request: PlanRequest, actor: str, settings: Settings,

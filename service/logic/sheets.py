@@ -16,15 +16,16 @@ from sqlalchemy.orm import Session
 from domain.errors import Issue
 from domain.plan import Plan, Stats
 from domain.plan import Session as PlanSession
+from domain.report import HeldSession, Report
 from domain.scenario import Scenario
+from reports import ReportInput, build_report
 from service.db.models import ProgrammeRow
 from service.logic import exchange
 from service.logic.errors import Invalid, NotFound
 from service.logic.plans import plan_row, schedule
 from service.logic.state import PROGRAMME_ID, current_scenario, scenario_document
-from service.reports import HeldSession, Report, ReportInput, build_report
-from service.spreadsheets import Table, import_tables, read_csv, read_xlsx
-from service.spreadsheets.columns import APPLICATION_SHEET, EXPERT_SHEET
+from spreadsheets import Table, import_tables, read_csv, read_xlsx
+from spreadsheets.columns import APPLICATION_SHEET, EXPERT_SHEET
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ from pydantic import BaseModel, Field
 
 from domain.scenario import Association
 from domain.vocabulary import Status
-from service.api.deps import DbDep, IfMatch, Staff, Viewer
+from service.api.deps import IfMatch, Staff, Viewer
 from service.api.errors import responses
 from service.logic import applications, records, state
+from service.logic.applications import TransitionIn
+from service.web.dependencies import DbDep
 
 router = APIRouter(tags=["applications"])
 
@@ -45,16 +47,6 @@ class ApplicationOut(BaseModel):
     decision_reason: str | None
     eligibility: list[CheckOut]
     open_items: list[str] = Field(description="What stands in the way of accepting.")
-
-
-class TransitionIn(BaseModel):
-    to: Status
-    reason: str | None = Field(default=None, max_length=2000,
-                               description="Required to accept, reject or withdraw.")
-    note: str | None = Field(default=None, max_length=2000,
-                             description="The call's notes when it becomes interviewed.")
-    decided_on: dt.date | None = Field(default=None,
-                                       description="Decision date; default today.")
 
 
 class DueCallOut(BaseModel):

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Body, Path, Query, Response
 from domain.scenario import Association
 from domain.vocabulary import Status
 from service.api import examples
-from service.api.deps import DbDep, IfMatch, Staff, Viewer
+from service.api.deps import IfMatch, Staff, Viewer
 from service.api.errors import responses
 from service.logic import records, state
+from service.web.dependencies import DbDep
 
 router = APIRouter(prefix="/associations", tags=["associations"])
 

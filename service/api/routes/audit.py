@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from service.api.deps import DbDep, Staff
+from service.api.deps import Staff
 from service.logic import audit
+from service.web.dependencies import DbDep
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Body
 
 from domain.scenario import Scenario
 from service.api import examples
-from service.api.deps import DbDep, Staff, Viewer
+from service.api.deps import Staff, Viewer
 from service.api.errors import responses
 from service.logic import exchange, state
+from service.web.dependencies import DbDep
 
 router = APIRouter(prefix="/scenario", tags=["exchange"])
 

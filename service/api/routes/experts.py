@@ -8,9 +8,10 @@ from fastapi import APIRouter, Body, Path, Response
 
 from domain.scenario import Expert
 from service.api import examples
-from service.api.deps import DbDep, IfMatch, Staff, Viewer
+from service.api.deps import IfMatch, Staff, Viewer
 from service.api.errors import responses
 from service.logic import records, state
+from service.web.dependencies import DbDep
 
 router = APIRouter(prefix="/experts", tags=["experts"])
 

@@ -11,12 +11,13 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
-from service.api.deps import DbDep, SettingsDep, Staff, get_settings
+from service.api.deps import Staff
 from service.api.errors import responses
 from service.db.engine import event_loop_session_factory, is_sqlite, session_factory
 from service.db.models import FeedTokenRow
 from service.logic import feeds
 from service.logic.feeds import Subject
+from service.web.dependencies import DbDep, SettingsDep, get_settings
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 # Fetches that run at once. A cached fetch is a fraction of a millisecond of database

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from service.api.deps import DbDep, SettingsDep, Staff, Viewer
+from service.api.deps import Staff, Viewer
 from service.api.errors import responses
-from service.api.schemas import JobOut
-from service.db.engine import session_factory
 from service.logic import jobs
-from service.logic.jobs import FINISHED, PlanRequest
+from service.logic.jobs import JobOut, PlanRequest
+from service.web import events
+from service.web.dependencies import DbDep, SettingsDep
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 JobId = Annotated[int, Path(description="The job's id.")]
-POLL_SECONDS = 0.5
 
 
 @router.post("", response_model=JobOut, status_code=202, responses=responses(409, 422))
@@ -58,18 +56,7 @@ def existing_job(db: DbDep, job_id: JobId) -> int:
 def job_events(_: Viewer, settings: SettingsDep,
                job_id: Annotated[int, Depends(existing_job)]) -> Iterator[ServerSentEvent]:
     """Server-Sent Events: a ``job`` event whenever the job changes, ``end`` when it is over."""
-    factory = session_factory(settings.database_url)
-    last = None
-    while True:
-        with factory() as db:
-            snapshot = JobOut.of(jobs.job_row(db, job_id))
-        if snapshot != last:
-            yield ServerSentEvent(data=snapshot.model_dump(mode="json"), event="job")
-            last = snapshot
-        if snapshot.status in FINISHED:
-            yield ServerSentEvent(data={"status": snapshot.status}, event="end")
-            return
-        time.sleep(POLL_SECONDS)
+    yield from events.job_events(settings.database_url, job_id)
 
 
 @router.delete("/{job_id}", response_model=JobOut, responses=responses(404, 409))

@@ -9,12 +9,14 @@ from pydantic import BaseModel
 
 from domain.plan import Plan
 from domain.scenario import Scenario
-from service.api.deps import DbDep, SettingsDep, Staff, Viewer
+from service.api.deps import Staff, Viewer
 from service.api.errors import responses
-from service.api.files import CSV, XLSX, ZIP, download, file_answer, zipped
-from service.api.schemas import Changes, JobOut, PlanOut
+from service.api.schemas import Changes, PlanOut
 from service.logic import plans, sheets
-from service.spreadsheets import expert_csv, expert_workbook, plan_csvs, plan_workbook
+from service.logic.jobs import JobOut
+from service.web.dependencies import DbDep, SettingsDep
+from service.web.files import CSV, XLSX, ZIP, download, file_answer, zipped
+from spreadsheets import expert_csv, expert_workbook, plan_csvs, plan_workbook
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Body, Response
 
 from domain.scenario import Programme
 from service.api import examples
-from service.api.deps import DbDep, IfMatch, Staff, Viewer
+from service.api.deps import IfMatch, Staff, Viewer
 from service.api.errors import responses
 from service.logic import records, state
+from service.web.dependencies import DbDep
 
 router = APIRouter(prefix="/programme", tags=["programme"])
 

@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from service.api.deps import DbDep, SettingsDep, Staff, Viewer
+from service.api.deps import Staff, Viewer
 from service.api.errors import responses
-from service.api.schemas import JobOut, ScheduledSession
+from service.api.schemas import ScheduledSession
 from service.logic import replacements
-from service.logic.jobs import PlanRequest
+from service.logic.jobs import JobOut, PlanRequest
 from service.logic.replacements import Scope
+from service.web.dependencies import DbDep, SettingsDep
 
 router = APIRouter(tags=["replacements"])
 

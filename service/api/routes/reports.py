@@ -7,12 +7,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from domain.loading import parse_scenario
+from domain.report import Report
+from reports import ReportInput, build_report
 from service.api import examples
-from service.api.deps import DbDep, Viewer
+from service.api.deps import Viewer
 from service.api.errors import responses
-from service.api.files import CSV, XLSX, download, file_answer
 from service.logic import sheets
-from service.reports import Report, ReportInput, build_report, report_csv, report_workbook
+from service.web.dependencies import DbDep
+from service.web.files import CSV, XLSX, download, file_answer
+from spreadsheets import report_csv, report_workbook
 
 router = APIRouter(tags=["reports"])
 

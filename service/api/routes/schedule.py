@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from service.api.deps import DbDep, IfMatch, Staff, Viewer
+from service.api.deps import IfMatch, Staff, Viewer
 from service.api.errors import responses
 from service.api.schemas import ScheduledSession
 from service.logic import plans, state
+from service.web.dependencies import DbDep
 
 router = APIRouter(prefix="/sessions", tags=["schedule"])
 

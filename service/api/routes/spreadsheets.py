@@ -7,11 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Query, Response, UploadFile
 from pydantic import BaseModel, Field
 
-from service.api.deps import DbDep, Staff, Viewer
+from service.api.deps import Staff, Viewer
 from service.api.errors import SheetProblems, responses
-from service.api.files import XLSX, ZIP, download, file_answer, zipped
 from service.logic import sheets, state
-from service.spreadsheets import template_csvs, template_workbook
+from service.web.dependencies import DbDep
+from service.web.files import XLSX, ZIP, download, file_answer, zipped
+from spreadsheets import template_csvs, template_workbook
 
 router = APIRouter(prefix="/spreadsheets", tags=["spreadsheets"])
 

@@ -7,11 +7,12 @@ import datetime as dt
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from service.api.deps import Admin, DbDep
+from service.api.deps import Admin
 from service.api.errors import responses
 from service.db.models import TokenRow
 from service.logic import tokens
 from service.logic.tokens import Role
+from service.web.dependencies import DbDep
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
 

@@ -1,0 +1,1 @@
+"""The ``haken`` command line (the console script points at ``cli.main:main``)."""

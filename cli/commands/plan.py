@@ -1,0 +1,145 @@
+"""``haken plan``: a scenario in, a checked plan out."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cli.commands.common import EXIT_BAD_INPUT, load_or_exit, write_atomically
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from domain.scenario import Scenario
+    from scheduler.solve import PlanResult, Progress, SolveOptions
+
+
+def command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario JSON (exchange format).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the plan JSON.")],
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=1.0, help=(
+            "Seconds for the whole solve; with --workers 1 they are CP-SAT's deterministic "
+            "seconds, and a busy machine may take up to twice as long."))
+    ] = 60.0,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="CP-SAT workers; 1 is deterministic.")
+    ] = 2,
+    seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+    decompose: Annotated[bool | None, typer.Option(
+        "--decompose/--single-model",
+        help="Decide who is served in parts (leads on the arrays, then each association's "
+             "days) or with one CP-SAT model over everything; by default by the size.",
+    )] = None,
+) -> None:
+    """Plan every accepted association: who leads, who joins, and when each session is."""
+    from rich.console import Console
+
+    from domain.checker import check_plan
+    from domain.errors import InputError
+    from domain.loading import load_scenario
+    from scheduler.solve import SolveOptions
+    console = Console(stderr=True, highlight=False)
+    loaded = load_or_exit(load_scenario, scenario)
+    stop = threading.Event()
+    live = not quiet and console.is_terminal
+    with _interrupt_stops(stop, console), _progress_display(console, live, quiet) as show:
+        options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed,
+                               progress=show, stop=stop, decompose=decompose)
+        try:
+            result = _solve_interruptibly(loaded, options)
+        except InputError as error:
+            typer.echo(error.render(), err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    if stop.is_set():
+        console.print("stopped on request: the best plan found so far follows")
+    violations = check_plan(loaded, result.plan)
+    if violations:  # never write a plan that breaks a hard rule
+        for violation in violations:
+            typer.echo(str(violation), err=True)
+        typer.echo(f"internal error: the plan breaks {len(violations)} hard rule(s); "
+                   "nothing written", err=True)
+        raise typer.Exit(3)
+    data = result.plan.model_dump_json(indent=2, exclude_none=True).encode("utf-8") + b"\n"
+    write_atomically(output, data)
+    typer.echo(result.summary())
+    typer.echo(f"plan written to {output}")
+
+
+@contextlib.contextmanager
+def _interrupt_stops(stop: threading.Event, console: Console) -> Iterator[None]:
+    """The first Ctrl-C stops the search and keeps the best plan; a second aborts."""
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        console.print("stopping: finishing with the best plan so far "
+                      "(Ctrl-C again aborts, nothing written)")
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _progress_display(console: Console, live: bool, quiet: bool
+                      ) -> Iterator[Callable[[Progress], None]]:
+    """A live line with elapsed time on a terminal; one line per solution otherwise."""
+    from rich.markup import escape
+    from rich.progress import Progress as RichProgress
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+    if not live:
+        def log(progress: Progress) -> None:
+            if not quiet:
+                console.print(_describe(progress), markup=False)
+        yield log
+        return
+    columns = (SpinnerColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
+    with RichProgress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("encoding and matching", total=None)
+
+        def update(progress: Progress) -> None:
+            bar.update(task, description=escape(_describe(progress, with_time=False)))
+        yield update
+
+
+def _describe(progress: Progress, with_time: bool = True) -> str:
+    when = f"{progress.elapsed:6.1f}s  " if with_time else ""
+    if progress.stage == "service":
+        gap = (progress.bound - progress.objective) / progress.bound if progress.bound else 0.0
+        return (f"[service] {when}served {progress.objective:g} / bound {progress.bound:g} "
+                f"(gap {gap:.1%})")
+    return (f"[{progress.stage}] {when}{progress.detail}; needs covered "
+            f"{progress.objective:g} of at most {progress.bound:g}")
+
+
+def _solve_interruptibly(scenario: Scenario, options: SolveOptions) -> PlanResult:
+    """Solve in a thread: Python runs signal handlers only in the main thread, and only
+    between bytecodes, never while CP-SAT holds it in native code."""
+    from scheduler.solve import solve
+    results: list[PlanResult] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(solve(scenario, options))
+        except BaseException as error:  # re-raised in the main thread
+            errors.append(error)
+
+    worker = threading.Thread(target=run, name="solve", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.2)
+    if errors:
+        raise errors[0]
+    return results[0]

@@ -1,0 +1,53 @@
+"""``haken serve``: the HTTP API (uvicorn) and, unless told not to, one solve worker."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    pass
+
+
+
+def command(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port.")] = 8000,
+    worker: Annotated[
+        bool, typer.Option("--worker/--no-worker",
+                           help="Run a solve worker beside the server (restarted if it dies).")
+    ] = True,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64,
+                          help="HTTP server processes (uvicorn workers), e.g. one per core. "
+                               "Each counts failed sign-ins on its own.")
+    ] = 1,
+) -> None:
+    """Serve the API under /api/v1 (OpenAPI at /openapi.json) after applying migrations."""
+    import uvicorn
+
+    from service.app import create_app
+    from service.config import get_settings
+    from service.db import migrate
+    from service.logs import log_config
+    from service.supervisor import WorkerSupervisor
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler the
+    # process would die there and leave the worker running. Exit normally instead.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    supervisor = WorkerSupervisor() if worker else None
+    if supervisor is not None:
+        supervisor.start()
+    try:
+        if workers == 1:
+            uvicorn.run(create_app(settings), host=host, port=port, log_config=log_config())
+        else:  # each process builds the app itself, from the same environment
+            uvicorn.run("service.app:create_app", factory=True, workers=workers,
+                        host=host, port=port, log_config=log_config())
+    finally:
+        if supervisor is not None:
+            supervisor.stop()

@@ -1,0 +1,59 @@
+"""The FastAPI application: the API under /api/v1, its OpenAPI document at /openapi.json."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from domain.version import HAKEN_VERSION
+from service.api import errors
+from service.api.deps import FailureLimiter, reject_nul
+from service.api.routes import (
+    applications,
+    associations,
+    audit,
+    exchange,
+    experts,
+    feeds,
+    jobs,
+    plans,
+    programme,
+    replacements,
+    reports,
+    schedule,
+    spreadsheets,
+    tokens,
+)
+from service.config import Settings, get_settings
+from service.console import site as console
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """\
+The secretariat's service of Haken (派遣): applications and their screening,
+experts and associations, solve jobs, plans, the published schedule,
+replacements, calendar feeds, the secretariat's spreadsheets (template, import,
+plan export to Excel and CSV) and the programme's report.
+
+Every request needs `Authorization: Bearer <token>` (`haken token create`):
+*viewer* reads, *staff* edits and plans, *admin* also manages tokens. Changes to
+a record send `If-Match` with the ETag that was read.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="Haken (派遣)", version=HAKEN_VERSION, description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.auth_failures = FailureLimiter(settings.auth_failures_allowed,
+                                             settings.auth_failure_window_seconds)
+    errors.install(app)
+    # First: calendar servers poll it all day, and routes are matched in order (behind
+    # the API's hundred routes, matching took a quarter of a feed fetch).
+    app.include_router(feeds.public_router)
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_nul)])
+    for module in (programme, experts, associations, applications, jobs, plans, schedule,
+                   replacements, exchange, spreadsheets, reports, feeds, audit, tokens):
+        api.include_router(module.router)
+    app.include_router(api)
+    console.install(app)  # the web console at /
+    return app
