@@ -20,9 +20,9 @@ from service.db import migrate
 from service.db.engine import engine_for, transaction
 from service.logic import tokens
 from service.server_process import start_server, stop_server
+from tests.paths import ROOT
 from tests.scenarios import PROGRAMME, association, expert
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "tokyo-2025.json"
 POSTGRES_URL = os.environ.get("HAKEN_TEST_POSTGRES_URL")
 ROLES = ("viewer", "staff", "admin")

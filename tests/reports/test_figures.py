@@ -20,11 +20,13 @@ from domain.plan import Plan
 from domain.report import HeldSession, Report
 from domain.scenario import Scenario
 from reports import ReportInput, build_report
-from simulation.generator import PROFILES, generate_scenario
+from simulation.generator import generate_scenario
+from simulation.profiles import PROFILES
 from spreadsheets import read_held, report_csv
 from tests.greedy_plans import greedy_plan
+from tests.paths import EXAMPLES
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tokyo-2025.json"
+EXAMPLE = EXAMPLES / "tokyo-2025.json"
 runner = CliRunner()
 
 

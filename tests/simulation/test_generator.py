@@ -20,9 +20,10 @@ from domain.loading import load_scenario, parse_scenario, scenario_sha256
 from domain.plan import Plan, Stats
 from domain.scenario import Scenario
 from domain.vocabulary import DEFAULT_QUALIFICATIONS
-from simulation.generator import PROFILES, Profile, generate_scenario, legal_form_of
+from simulation.generator import generate_scenario, legal_form_of
+from simulation.profiles import PROFILES, Profile
+from tests.paths import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLE = EXAMPLES / "tokyo-2025.json"
 COMPANY_EXAMPLE = EXAMPLES / "company-2026.json"
 COMPANY_COMMAND = ("haken generate -n 300 -m 60 --seed 2026 --profile company --pinned 4 "

@@ -16,9 +16,9 @@ from benchmarks.suite import (
     latest_results,
     readme_results,
 )
-from simulation.generator import PROFILES
+from simulation.profiles import PROFILES
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PNG = b"\x89PNG\r\n\x1a\n"
 
 

@@ -22,7 +22,8 @@ from scheduler.reinsert import Bookings, Reinserter
 from scheduler.serve import eject_and_insert
 from scheduler.solution import build_plan
 from scheduler.solve import SolveOptions, pinned_sessions, solve, solve_greedy
-from simulation.generator import PROFILES, generate_scenario
+from simulation.generator import generate_scenario
+from simulation.profiles import PROFILES
 from tests.scenarios import association, expert, scenario
 
 QUICK = SolveOptions(time_limit=4.0, workers=1, seed=0)

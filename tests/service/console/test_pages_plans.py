@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from service.console.pages_plans import _days
 from tests.scenarios import PROGRAMME, association, expert
+from tests.service.console.test_security import FORM_TOKEN
 from tests.service_support import Api, checked_plan, wait_for_job
-from tests.test_console_security import FORM_TOKEN
 
 
 def _signed_in(api: Api, role: str) -> tuple[httpx.Client, str]:

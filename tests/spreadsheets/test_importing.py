@@ -31,8 +31,9 @@ from spreadsheets import (
 from spreadsheets.cells import CellProblem, parse_blocked, parse_dates, parse_weekly
 from spreadsheets.columns import APPLICATION_SHEET, EXPERT_SHEET
 from tests.greedy_plans import greedy_plan
+from tests.paths import EXAMPLES
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tokyo-2025.json"
+EXAMPLE = EXAMPLES / "tokyo-2025.json"
 runner = CliRunner()
 
 

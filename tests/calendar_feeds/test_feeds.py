@@ -11,7 +11,7 @@ The fixture is a hand-made scenario and plan (no planner involved):
 The golden files under ``tests/golden/`` are compared byte for byte. After a
 deliberate change to the rendering, regenerate them with
 
-    HAKEN_UPDATE_GOLDEN=1 pytest tests/test_calendar_feeds.py
+    HAKEN_UPDATE_GOLDEN=1 pytest tests/calendar_feeds/test_feeds.py
 
 and review the diff before committing.
 """
@@ -65,10 +65,9 @@ from cli.main import app
 from domain.loading import parse_plan, parse_scenario
 from domain.plan import Plan, Session
 from domain.scenario import Scenario
+from tests.paths import GOLDEN, ROOT
 
-GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("HAKEN_UPDATE_GOLDEN") == "1"
-ROOT = Path(__file__).resolve().parent.parent
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 T1 = dt.datetime(2025, 7, 20, 9, 0, tzinfo=TOKYO)  # first publication

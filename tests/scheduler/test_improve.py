@@ -15,7 +15,7 @@ from scheduler import improve
 from scheduler.solve import SolveOptions, solve
 from simulation.generator import generate_scenario
 from tests.scenarios import association, expert, scenario
-from tests.test_planner import planned
+from tests.scheduler.test_solve import planned
 
 EXACT = SolveOptions(time_limit=10.0, workers=1, seed=0)
 
