@@ -16,8 +16,8 @@ group = typer.Typer(help="The service's database.", no_args_is_help=True)
 @group.command("upgrade")
 def upgrade() -> None:
     """Apply every migration to HAKEN_DATABASE_URL (default: SQLite ./haken.db)."""
-    from service.config import get_settings
+    from cli.commands.common import read_settings
     from service.db import migrate
-    url = get_settings().database_url
+    url = read_settings().database_url
     migrate.upgrade(url)
     typer.echo(f"database at head: {len(migrate.current_tables(url))} tables")
