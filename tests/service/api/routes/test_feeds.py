@@ -19,7 +19,7 @@ from service.app import create_app
 from service.db.engine import engine_for, transaction
 from service.logic import exchange
 from service.logic import feeds as feeds_logic
-from service.logs import RedactFeedTokens
+from service.logs import RedactSecrets
 from service.server_process import start_server, stop_server
 from tests.service_support import (
     Api,
@@ -112,7 +112,7 @@ def test_the_access_log_never_shows_a_feed_token() -> None:
                                '%s - "%s %s HTTP/%s" %d',
                                ("127.0.0.1:5000", "GET", "/feeds/s3cr3tT0ken.ics?x=1", "1.1",
                                 200), None)
-    assert RedactFeedTokens().filter(record)
+    assert RedactSecrets().filter(record)
     assert "s3cr3tT0ken" not in record.getMessage()
     assert "/feeds/[redacted]" in record.getMessage()
 
