@@ -25,6 +25,8 @@ from service.api.routes import (
 )
 from service.config import Settings, get_settings
 from service.console import site as console
+from service.console.security import is_console_path
+from service.web.headers import SecurityHeaders
 
 API_PREFIX = "/api/v1"
 
@@ -55,4 +57,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     console.install(app)  # the web console at /
+    app.add_middleware(SecurityHeaders, is_console_path=is_console_path,
+                       behind_https=settings.behind_https)
     return app
