@@ -66,7 +66,9 @@ async def signin(request: Request, db: DbDep, settings: SettingsDep) -> Response
         wait = auth_limits.failed(db, client_address(request), "console",
                                   failure_limit(settings))
         if wait is not None:
-            return _signin_form(request, next_path, text("too_many", language(request)), 429)
+            refused = _signin_form(request, next_path, text("too_many", language(request)), 429)
+            refused.headers["Retry-After"] = str(int(wait + 0.999))
+            return refused
         return _signin_form(request, next_path, text("bad_token", language(request)), 401)
     db.commit()
     response = redirect_to(next_path)
