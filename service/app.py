@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from domain.version import HAKEN_VERSION
 from service.api import errors
-from service.api.deps import FailureLimiter, reject_nul
+from service.api.deps import reject_nul
 from service.api.routes import (
     applications,
     associations,
@@ -25,6 +25,8 @@ from service.api.routes import (
 )
 from service.config import Settings, get_settings
 from service.console import site as console
+from service.console.security import is_console_path
+from service.web.headers import SecurityHeaders
 
 API_PREFIX = "/api/v1"
 
@@ -41,11 +43,10 @@ a record send `If-Match` with the ETag that was read.
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    # Not started by ``haken serve`` (which knows where it listens): its default address.
+    settings = (settings or get_settings()).listening_on("127.0.0.1", 8000)
     app = FastAPI(title="Haken (派遣)", version=HAKEN_VERSION, description=DESCRIPTION)
     app.state.settings = settings
-    app.state.auth_failures = FailureLimiter(settings.auth_failures_allowed,
-                                             settings.auth_failure_window_seconds)
     errors.install(app)
     # First: calendar servers poll it all day, and routes are matched in order (behind
     # the API's hundred routes, matching took a quarter of a feed fetch).
@@ -56,4 +57,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     console.install(app)  # the web console at /
+    app.add_middleware(SecurityHeaders, is_console_path=is_console_path,
+                       behind_https=settings.behind_https)
     return app

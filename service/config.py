@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+import socket
 from functools import lru_cache
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+logger = logging.getLogger(__name__)
 
 
 class Settings(BaseSettings):
@@ -19,11 +26,75 @@ class Settings(BaseSettings):
     worker_stale_seconds: float = Field(default=30.0, gt=0)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     job_max_attempts: int = Field(default=2, ge=1)
-    # Failed authentications allowed per client address in one window before 429.
+    # Failed authentications allowed per client address in one window; past them, unknown
+    # tokens from that address get 429 (a valid token is always let in).
     auth_failures_allowed: int = Field(default=10, ge=1)
     auth_failure_window_seconds: float = Field(default=60.0, gt=0)
-    # Where feeds are reachable from outside, for the https and webcal links.
-    public_base_url: str = "http://127.0.0.1:8000"
+    # Addresses or networks of the reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed, comma-separated; none by default.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The address users and calendar servers reach the service at (behind TLS:
+    # ``https://haken.example.org``): feed links, the console's origin check, HSTS. Unset,
+    # ``haken serve`` uses the address it listens on and warns.
+    public_base_url: str | None = None
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network "
+                                 "(e.g. 10.0.0.5 or 10.0.0.0/24)") from None
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _is_a_base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname \
+                or parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError(f"{value!r} is not an http(s) address such as "
+                             "https://haken.example.org (no query, fragment or user)")
+        return value.rstrip("/")
+
+    def listening_on(self, host: str, port: int) -> Settings:
+        """These settings with the public address, when unset, made from where the server
+        listens (a wildcard address by this machine's name); says so as a warning."""
+        if self.public_base_url is not None:
+            return self
+        name = socket.getfqdn() if host in ("0.0.0.0", "::", "") else host
+        base = f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"
+        logger.warning("HAKEN_PUBLIC_BASE_URL is not set: feed links and the console's "
+                       "origin check use %s, where this server listens", base)
+        return self.model_copy(update={"public_base_url": base})
+
+    @property
+    def public_base(self) -> str:
+        """The public address; the app is built with one (see ``listening_on``)."""
+        if self.public_base_url is None:
+            raise RuntimeError("no public address: build the app with create_app()")
+        return self.public_base_url
+
+    @property
+    def public_origin(self) -> str:
+        """Scheme, host and port of the public address: what a browser sends as Origin."""
+        parts = urlsplit(self.public_base)
+        return f"{parts.scheme}://{parts.netloc.lower()}"
+
+    @property
+    def behind_https(self) -> bool:
+        return self.public_base.startswith("https://")
 
 
 @lru_cache(maxsize=1)

@@ -65,7 +65,8 @@ class Api:
 
 
 def settings_for(url: str, **overrides: Any) -> Settings:
-    return Settings(database_url=url, **overrides)
+    """Settings of an app in process: reached at TestClient's address unless told otherwise."""
+    return Settings(database_url=url, **{"public_base_url": "http://testserver", **overrides})
 
 
 FAST_WORKER = {"HAKEN_WORKER_HEARTBEAT_SECONDS": "0.3", "HAKEN_WORKER_POLL_SECONDS": "0.2",
@@ -87,13 +88,15 @@ def fresh_database(kind: str, tmp_path: Path) -> str:
 
 
 @contextmanager
-def served_api(url: str, folder: Path) -> Iterator[Api]:
-    """``haken serve`` with its worker as a real process on a free loopback port, over
-    the database at ``url``, stopped on leaving."""
-    running = start_server(url, folder, **FAST_WORKER)
+def served_api(url: str, folder: Path, *options: str, tokens: dict[str, str] | None = None,
+               **env: str) -> Iterator[Api]:
+    """``haken serve [options]`` with its worker as a real process on a free loopback port,
+    over the database at ``url``, with ``HAKEN_*`` settings in ``env``, stopped on leaving;
+    with ``tokens`` the database has (made anew otherwise)."""
+    running = start_server(url, folder, *options, **{**FAST_WORKER, **env})
     try:
         with httpx.Client(base_url=running.base, timeout=60) as client:
-            yield Api(client, make_tokens(url), url, running.log)
+            yield Api(client, tokens or make_tokens(url), url, running.log)
     finally:
         stop_server(running)
 

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
@@ -15,6 +15,9 @@ EXIT_RULES_BROKEN = 1
 EXIT_BAD_INPUT = 2
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from service.config import Settings
 
 
 def load_or_exit(loader: Callable[[Path], T], path: Path) -> T:
@@ -58,3 +61,18 @@ def _mode_for(path: Path) -> int:
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     print(message, file=sys.stderr)
     return typer.Exit(code)
+
+
+def read_settings() -> Settings:
+    """The service's settings from ``HAKEN_*``; a bad one is named and exits 2."""
+    from pydantic import ValidationError
+
+    from service.config import get_settings
+    try:
+        return get_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "HAKEN_" + "_".join(str(part) for part in problem["loc"][:1]).upper()
+            message = problem["msg"].removeprefix("Value error, ")
+            print(f"{name}: {message}", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -15,9 +15,9 @@ CLI_ACTOR = "cli"
 
 
 def _url() -> str:
-    from service.config import get_settings
+    from cli.commands.common import read_settings
     from service.db import migrate
-    url = get_settings().database_url
+    url = read_settings().database_url
     migrate.upgrade(url)
     return url
 

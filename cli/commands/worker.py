@@ -18,10 +18,10 @@ def command(
     ] = False,
 ) -> None:
     """Solve queued plan requests; run several against PostgreSQL to share the work."""
-    from service.config import get_settings
+    from cli.commands.common import read_settings
     from service.db import migrate
     from service.logic.worker import Worker
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = get_settings()
+    settings = read_settings()
     migrate.upgrade(settings.database_url)
     Worker(settings).run(once=once)

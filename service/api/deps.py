@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
 from typing import Annotated
 
@@ -12,39 +9,9 @@ from fastapi import Depends, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from service.logic import tokens
+from service.logic import auth_limits, tokens
 from service.logic.tokens import Actor, Role
-from service.web.dependencies import DbDep
-
-
-class FailureLimiter:
-    """Failed authentications per client address in a sliding window (429 past the limit)."""
-
-    def __init__(self, allowed: int, window: float) -> None:
-        self.allowed, self.window = allowed, window
-        self.failures: dict[str, deque[float]] = {}
-        self.lock = threading.Lock()
-
-    def _recent(self, client: str, now: float) -> deque[float]:
-        times = self.failures.setdefault(client, deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
-
-    def retry_after(self, client: str) -> float | None:
-        now = time.monotonic()
-        with self.lock:
-            times = self._recent(client, now)
-            if len(times) >= self.allowed:
-                return max(1.0, times[0] + self.window - now)
-            if not times:  # forget clients with nothing recent, so the table stays small
-                del self.failures[client]
-            return None
-
-    def failed(self, client: str) -> None:
-        now = time.monotonic()
-        with self.lock:
-            self._recent(client, now).append(now)
+from service.web.dependencies import DbDep, SettingsDep, client_address, failure_limit
 
 
 async def reject_nul(request: Request) -> None:
@@ -69,20 +36,19 @@ bearer = HTTPBearer(auto_error=False, description="A token from `haken token cre
 def current_actor(
     request: Request,
     db: DbDep,
+    settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    limiter: FailureLimiter = request.app.state.auth_failures
-    client = request.client.host if request.client else "unknown"
-    wait = limiter.retry_after(client)
+    # The token first: a valid one is never refused for failures from its address.
+    actor = tokens.authenticate(db, credentials.credentials) if credentials else None
+    if actor is not None:
+        return actor
+    wait = auth_limits.failed(db, client_address(request), "api", failure_limit(settings))
     if wait is not None:
         raise HTTPException(429, "too many failed authentications; try again later",
                             headers={"Retry-After": str(int(wait + 0.999))})
-    actor = tokens.authenticate(db, credentials.credentials) if credentials else None
-    if actor is None:
-        limiter.failed(client)
-        raise HTTPException(401, "a valid bearer token is required",
-                            headers={"WWW-Authenticate": "Bearer"})
-    return actor
+    raise HTTPException(401, "a valid bearer token is required",
+                        headers={"WWW-Authenticate": "Bearer"})
 
 
 def require(role: Role) -> Callable[[Actor], Actor]:

@@ -93,7 +93,7 @@ def issue_link(request: Request, db: DbDep, settings: SettingsDep, who: SignedIn
         db.rollback()
         return _feeds_page(request, db, who, message=error.message,
                            status_code=error.status_code)
-    https, webcal = feeds.subscription_links(settings.public_base_url, secret)
+    https, webcal = feeds.subscription_links(settings.public_base, secret)
     return _feeds_page(request, db, who, new={
         "subject": row.subject, "subject_id": row.subject_id, "https": https,
         "webcal": webcal, "qr": qr_code(webcal)})

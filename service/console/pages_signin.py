@@ -21,7 +21,8 @@ from service.console.toolkit import (
     redirect_to,
     render,
 )
-from service.web.dependencies import DbDep
+from service.logic import auth_limits
+from service.web.dependencies import DbDep, SettingsDep, client_address, failure_limit
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,7 +51,7 @@ def _signin_form(request: Request, next_path: str, error: str | None,
 
 
 @router.post("/signin")
-async def signin(request: Request, db: DbDep) -> Response:
+async def signin(request: Request, db: DbDep, settings: SettingsDep) -> Response:
     check_origin(request)
     form = await read_form(request)
     offered = form.get("csrf_token")
@@ -58,14 +59,16 @@ async def signin(request: Request, db: DbDep) -> Response:
                                 request.cookies.get(SIGNIN_COOKIE) or "\x00"):
         raise CrossSiteRequest("sign-in form without its token")
     next_path = _safe_next(form_text(form, "next"))
-    limiter = request.app.state.auth_failures
-    client = request.client.host if request.client else "unknown"
-    if limiter.retry_after(client) is not None:
-        return _signin_form(request, next_path, text("too_many", language(request)), 429)
     token = form_text(form, "token")
+    # The token first: a valid one is never refused for failures from its address.
     opened = sessions.open_session(db, token) if token else None
     if opened is None:
-        limiter.failed(client)
+        wait = auth_limits.failed(db, client_address(request), "console",
+                                  failure_limit(settings))
+        if wait is not None:
+            refused = _signin_form(request, next_path, text("too_many", language(request)), 429)
+            refused.headers["Retry-After"] = str(int(wait + 0.999))
+            return refused
         return _signin_form(request, next_path, text("bad_token", language(request)), 401)
     db.commit()
     response = redirect_to(next_path)

@@ -1,5 +1,4 @@
-"""The console mounted at ``/``: its pages in order, static files, security headers and
-error pages."""
+"""The console mounted at ``/``: its pages in order, static files and error pages."""
 
 from __future__ import annotations
 
@@ -19,11 +18,7 @@ from service.console import (
     pages_reports,
     pages_signin,
 )
-from service.console.security import (
-    CrossSiteRequest,
-    SecurityHeaders,
-    is_console_path,
-)
+from service.console.security import CrossSiteRequest, is_console_path
 from service.console.texts import text
 from service.console.toolkit import (
     HERE,
@@ -37,7 +32,7 @@ from service.logic.errors import ServiceError
 
 
 def install(app: FastAPI) -> None:
-    """Mount the console at ``/``: pages, static files, security headers, error pages."""
+    """Mount the console at ``/``: pages, static files, error pages."""
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, error: SignInRequired) -> Response:
@@ -67,7 +62,6 @@ def install(app: FastAPI) -> None:
                   pages_reports, pages_plans, pages_replacements):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
-    app.add_middleware(SecurityHeaders)
 
 
 def _message_page(request: Request, key: str, status_code: int) -> HTMLResponse:

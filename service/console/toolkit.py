@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from domain.vocabulary import MODE_LABELS, STATUS_LABELS
+from service.config import Settings
 from service.console import sessions
 from service.console.security import CrossSiteRequest, check_origin
 from service.console.texts import LANGS, Lang, label, text
@@ -75,7 +76,10 @@ StaffForm = Annotated[FormData, Depends(staff_form)]
 
 
 def is_https(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Whether users reach the console over https (the public address's scheme): then
+    cookies are Secure, whatever scheme the proxy in front speaks to this server."""
+    settings: Settings = request.app.state.settings
+    return settings.behind_https
 
 
 def render(request: Request, name: str, context: dict[str, Any],

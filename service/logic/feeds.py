@@ -64,11 +64,10 @@ def create(db: Session, subject: Subject, subject_id: str, actor: str) -> tuple[
 
 
 def subscription_links(public_base_url: str, secret: str) -> tuple[str, str]:
-    """The https link (Google, Outlook on the web) and the webcal one (Apple, Outlook)."""
-    https = f"{public_base_url.rstrip('/')}/feeds/{secret}.ics"
-    if https.startswith("http://"):  # a local server; behind TLS the base is https
-        https = "https://" + https.removeprefix("http://")
-    return https, "webcal://" + https.removeprefix("https://")
+    """The web link (Google, Outlook on the web) and the webcal one (Apple, Outlook), on the
+    address the service is reached at: https behind TLS, http where it is served plainly."""
+    link = f"{public_base_url.rstrip('/')}/feeds/{secret}.ics"
+    return link, "webcal://" + link.split("://", 1)[1]
 
 
 def active(db: Session, subject: Subject, subject_id: str) -> list[FeedTokenRow]:

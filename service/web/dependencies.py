@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.config import Settings
 from service.db.engine import session_factory
+from service.logic.auth_limits import Limit
 
 
 def get_settings(request: Request) -> Settings:
@@ -27,3 +29,13 @@ def get_db(settings: SettingsDep) -> Iterator[Session]:
 
 
 DbDep = Annotated[Session, Depends(get_db)]
+
+
+def client_address(request: Request) -> str:
+    """The client as uvicorn reports it: the peer, or what a trusted proxy forwarded for."""
+    return request.client.host if request.client else "unknown"
+
+
+def failure_limit(settings: Settings) -> Limit:
+    return Limit(settings.auth_failures_allowed,
+                 dt.timedelta(seconds=settings.auth_failure_window_seconds))

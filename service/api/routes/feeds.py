@@ -60,7 +60,7 @@ def create_feed(actor: Staff, db: DbDep, settings: SettingsDep, body: FeedReques
     """A new secret feed link for an expert or an association; the previous one stops."""
     row, secret = feeds.create(db, body.subject, body.subject_id, actor.name)
     db.commit()
-    https, webcal = feeds.subscription_links(settings.public_base_url, secret)
+    https, webcal = feeds.subscription_links(settings.public_base, secret)
     return NewFeed(**FeedOut.of(row).model_dump(), https=https, webcal=webcal)
 
 

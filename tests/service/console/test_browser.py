@@ -314,8 +314,8 @@ def test_console_from_sign_in_to_an_experts_calendar(console: Api, browser: WebD
         qr = steps.wait_for("#feed-qr")
         assert browser.execute_script("return arguments[0].naturalWidth", qr) > 0
         https = browser.find_element(By.ID, "https-link").text
-        assert https.startswith("https://") and browser.find_element(
-            By.ID, "webcal-link").text == "webcal://" + https.removeprefix("https://")
+        assert https.startswith(f"{steps.base}/feeds/") and browser.find_element(
+            By.ID, "webcal-link").text == "webcal://" + https.removeprefix("http://")
         # The test server speaks plain http on loopback; the link's path is what counts.
         feed = httpx.get(steps.base + "/feeds/" + https.rsplit("/feeds/", 1)[1])
         assert feed.status_code == 200

@@ -193,8 +193,8 @@ def test_feed_links_are_shown_once_with_a_qr_code_and_revoked(imported: Api) -> 
     https = re.search(r'id="https-link" href="([^"]+)"', issued.text)
     webcal = re.search(r'id="webcal-link" href="([^"]+)"', issued.text)
     assert https is not None and webcal is not None
-    assert https[1].startswith("https://") and https[1].endswith(".ics")
-    assert webcal[1] == "webcal://" + https[1].removeprefix("https://")
+    assert https[1].startswith(f"{ORIGIN}/feeds/") and https[1].endswith(".ics")
+    assert webcal[1] == "webcal://" + https[1].removeprefix("http://")
     assert 'id="feed-qr" src="data:image/svg+xml' in issued.text
     # The link works (fetched the way a calendar server would, over this app).
     path = "/feeds/" + https[1].rsplit("/feeds/", 1)[1]

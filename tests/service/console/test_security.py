@@ -1,14 +1,17 @@
 """The console's guards against a real server: a form without the session's token, or
-sent from another origin, changes nothing; cookies and headers are as strict as intended."""
+sent from another origin than the public address, changes nothing; cookies and headers are
+as strict as intended."""
 
 from __future__ import annotations
 
 import re
 from contextlib import closing
+from pathlib import Path
 
 import httpx
 
-from tests.service_support import Api, example_document
+from service.db.engine import is_sqlite
+from tests.service_support import Api, example_document, fresh_database, served_api
 
 FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -123,3 +126,39 @@ def test_sign_in_cookie_headers_and_sign_out(server: Api) -> None:
         after = client.get("/planning")
         assert after.status_code == 303 and after.headers["location"].startswith("/signin")
 
+
+
+def signin_post(base: str, host: str | None, origin: str, token: str) -> httpx.Response:
+    """A sign-in as a browser sends it, with the Host and Origin it would send."""
+    headers = {"Host": host} if host else {}
+    page = httpx.get(base + "/signin", headers=headers)
+    nonce = FORM_TOKEN.search(page.text)
+    assert nonce is not None
+    # Sent by hand: over plain http, a client keeps a Secure cookie to itself.
+    cookie = f"haken_signin={page.cookies['haken_signin']}"
+    return httpx.post(base + "/signin", headers={**headers, "Origin": origin, "Cookie": cookie},
+                      data={"csrf_token": nonce[1], "token": token})
+
+
+def test_forms_must_come_from_the_public_address(database_url: str, tmp_path: Path) -> None:
+    # Unset, the public address is where the server listens; a page of another name that
+    # points at it (DNS rebinding) names itself in both Host and Origin, and is refused.
+    with served_api(database_url, tmp_path) as api:
+        base = str(api.client.base_url).rstrip("/")
+        port = base.rsplit(":", 1)[1]
+        rebound = signin_post(base, f"attacker.example:{port}",
+                              f"http://attacker.example:{port}", api.tokens["staff"])
+        assert rebound.status_code == 403 and "haken_session" not in rebound.cookies
+        assert signin_post(base, None, base, api.tokens["staff"]).status_code == 303
+    # Behind a TLS proxy, the browser's Origin is the public address, not the server's own.
+    public = "https://haken.example.org"
+    behind = tmp_path / "behind-a-proxy"
+    behind.mkdir()
+    database_url = fresh_database("sqlite" if is_sqlite(database_url) else "postgresql", behind)
+    with served_api(database_url, behind, HAKEN_PUBLIC_BASE_URL=public) as api:
+        base = str(api.client.base_url).rstrip("/")
+        assert signin_post(base, None, base, api.tokens["staff"]).status_code == 403
+        signed_in = signin_post(base, None, public, api.tokens["staff"])
+        assert signed_in.status_code == 303
+        assert "secure" in signed_in.headers["set-cookie"].lower()
+        assert signed_in.headers["strict-transport-security"].startswith("max-age=")

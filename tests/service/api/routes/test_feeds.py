@@ -10,16 +10,24 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy import text
 
 from calendar_feeds import CANCELLED_GRACE, read_feed
+from service.app import create_app
 from service.db.engine import engine_for, transaction
 from service.logic import exchange
 from service.logic import feeds as feeds_logic
-from service.logs import RedactFeedTokens
+from service.logs import RedactSecrets
 from service.server_process import start_server, stop_server
-from tests.service_support import Api, fresh_database, small_document
+from tests.service_support import (
+    Api,
+    fresh_database,
+    served_api,
+    settings_for,
+    small_document,
+)
 
 
 def secret_of(link: str) -> str:
@@ -31,8 +39,8 @@ def test_a_feed_link_serves_the_schedule_with_validators(api: Api) -> None:
     created = api.send("POST", "/api/v1/feeds", body={"subject": "expert", "subject_id": "E1"})
     assert created.status_code == 201, created.text
     links = created.json()
-    assert links["https"].startswith("https://") and links["https"].endswith(".ics")
-    assert links["webcal"] == "webcal://" + links["https"].removeprefix("https://")
+    assert links["https"].startswith("http://testserver/feeds/") and links["https"].endswith(".ics")
+    assert links["webcal"] == "webcal://" + links["https"].removeprefix("http://")
     secret = secret_of(links["https"])
     assert len(secret) >= 22  # at least 128 bits in base64url
     path = f"/feeds/{secret}.ics"
@@ -77,12 +85,34 @@ def test_a_feed_link_serves_the_schedule_with_validators(api: Api) -> None:
                     body={"subject": "expert", "subject_id": "E1"}).status_code == 403
 
 
+def test_links_are_made_from_the_public_address_or_where_the_server_listens(
+        database_url: str, tmp_path: Path) -> None:
+    with served_api(database_url, tmp_path) as api:  # no HAKEN_PUBLIC_BASE_URL
+        assert api.send("PUT", "/api/v1/scenario", body=small_document()).status_code == 200
+        links = api.send("POST", "/api/v1/feeds",
+                         body={"subject": "expert", "subject_id": "E1"}).json()
+        base = str(api.client.base_url).rstrip("/")
+        assert links["https"].startswith(f"{base}/feeds/")
+        assert links["webcal"] == "webcal://" + links["https"].removeprefix("http://")
+        assert httpx.get(links["https"]).status_code == 200
+        assert api.server_log is not None
+        assert f"HAKEN_PUBLIC_BASE_URL is not set: feed links and the console's origin check " \
+               f"use {base}" in api.server_log.read_text()
+        staff = api.headers("staff")
+    public = "https://haken.example.org/tokyo"
+    with TestClient(create_app(settings_for(database_url, public_base_url=public))) as client:
+        links = client.post("/api/v1/feeds", headers=staff,
+                            json={"subject": "expert", "subject_id": "E1"}).json()
+        assert links["https"].startswith(f"{public}/feeds/") and links["https"].endswith(".ics")
+        assert links["webcal"] == "webcal://" + links["https"].removeprefix("https://")
+
+
 def test_the_access_log_never_shows_a_feed_token() -> None:
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
                                '%s - "%s %s HTTP/%s" %d',
                                ("127.0.0.1:5000", "GET", "/feeds/s3cr3tT0ken.ics?x=1", "1.1",
                                 200), None)
-    assert RedactFeedTokens().filter(record)
+    assert RedactSecrets().filter(record)
     assert "s3cr3tT0ken" not in record.getMessage()
     assert "/feeds/[redacted]" in record.getMessage()
 
