@@ -54,7 +54,7 @@ class Encoding:
     secondary_needs: list[list[int]]
     conflict: BoolArray  # (A, E)
     industry_match: BoolArray  # (A, E)
-    buffer_slots_minutes: int
+    travel_buffer_minutes: int
     min_gap_days: int
     target_gap_days: int
     _expert_starts: dict[int, BoolArray] = field(default_factory=dict)
@@ -94,15 +94,14 @@ class Encoding:
             return mode
         return MODE_ONLINE if self.expert_modes[e, MODE_ONLINE] else MODE_ONSITE
 
-    def occupied(self, mode: int) -> tuple[int, int]:
-        """Minutes an expert's session blocks before and after itself.
+    def travel_pad(self, mode: int) -> int:
+        """Minutes an expert's session blocks on each side of itself.
 
         Onsite sessions carry the travel buffer on both sides, so any two sessions of
         one expert with an onsite one between them are at least the buffer apart
         (two onsite ones conservatively twice that).
         """
-        pad = self.buffer_slots_minutes if mode == MODE_ONSITE else 0
-        return pad, pad
+        return self.travel_buffer_minutes if mode == MODE_ONSITE else 0
 
 
 def _start_mask(availability: Availability | None, enc: Encoding, minutes: int) -> BoolArray:
@@ -189,7 +188,7 @@ def encode(scenario: Scenario) -> Encoding:
         secondary_needs=[[need_index[n] for n in a.secondary_needs] for a in accepted],
         conflict=conflict,
         industry_match=industry_match,
-        buffer_slots_minutes=programme.travel_buffer_minutes,
+        travel_buffer_minutes=programme.travel_buffer_minutes,
         min_gap_days=programme.min_days_between_sessions,
         target_gap_days=programme.target_days_between_sessions,
     )

@@ -49,9 +49,9 @@ class Greedy:
         self.calendars = [ExpertCalendar() for _ in enc.expert_ids]
 
     def _span(self, a: int, slot: int, mode: int) -> tuple[int, int]:
-        before, after = self.enc.occupied(mode)
+        pad = self.enc.travel_pad(mode)
         start = slot * SLOT_MINUTES
-        return start - before, start + int(self.enc.minutes[a]) + after
+        return start - pad, start + int(self.enc.minutes[a]) + pad
 
     def _fits(self, e: int, a: int, slot: int, mode: int, extra_week: dict[int, int]) -> bool:
         enc, cal = self.enc, self.calendars[e]

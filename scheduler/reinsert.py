@@ -66,7 +66,7 @@ class Bookings:
         return int(self.load.max()) if self.load.size else 0
 
     def _pad(self, mode: int) -> int:
-        return self.enc.occupied(mode)[0]
+        return self.enc.travel_pad(mode)
 
     def add(self, a: int, assignment: Assignment) -> None:
         minutes, pad = int(self.enc.minutes[a]), self._pad(assignment.mode)
