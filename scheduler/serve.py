@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from matcher.core import Matching
-from matcher.encoding import SLOTS_PER_DAY, Encoding
+from matcher.encoding import Encoding
 from scheduler.improve import Budget
 from scheduler.model import PinnedSession, PlanModel, configured_solver, service_weight
 from scheduler.reinsert import Bookings, Reinserter
@@ -167,8 +167,7 @@ def eject_and_insert(enc: Encoding, a: int, target: Assignment, solution: Soluti
 
     minutes = int(enc.minutes[a])
     for k, slot in enumerate(target.starts):
-        day, half_hour = divmod(int(slot), SLOTS_PER_DAY)
-        if not all(bookings.free_starts(e, minutes, target.mode)[day, half_hour]
+        if not all(bookings.is_free(e, minutes, int(slot), target.mode)
                    for e in target.experts(k)):
             return undo()
     if not reinserter.within_week_caps(a, target, bookings):
