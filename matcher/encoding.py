@@ -7,12 +7,15 @@ of that day; a start is the absolute slot ``d * SLOTS_PER_DAY + h``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from domain.calendar import BusinessCalendar, clip, windows_on
+from domain.errors import InputError, Issue
+from domain.plan import Session
 from domain.scenario import Association, Availability, Expert, Scenario
 
 SLOT_MINUTES = 30
@@ -24,6 +27,26 @@ IntArray = npt.NDArray[np.int64]
 MODE_ONSITE, MODE_ONLINE, MODE_EITHER = 0, 1, 2
 _MODE_CODE = {"onsite": MODE_ONSITE, "online": MODE_ONLINE, "either": MODE_EITHER}
 MODE_NAMES = ("onsite", "online")
+
+
+@dataclass(frozen=True)
+class PinnedSession:
+    association: int
+    number: int  # 1-based
+    start: int  # absolute slot
+    lead: int
+    joiners: tuple[int, ...]
+    mode: int
+
+
+@dataclass(frozen=True)
+class KeptSession:
+    """A published session a re-plan should leave where it is (objective 6)."""
+
+    association: int
+    number: int  # 1-based
+    start: int  # absolute slot
+    lead: int
 
 
 @dataclass
@@ -57,6 +80,8 @@ class Encoding:
     travel_buffer_minutes: int
     min_gap_days: int
     target_gap_days: int
+    pins: tuple[PinnedSession, ...]  # the scenario's pinned sessions
+    kept: tuple[KeptSession, ...]  # published sessions a re-plan should keep
     _expert_starts: dict[int, BoolArray] = field(default_factory=dict)
     _expert_start_days: dict[int, IntArray] = field(default_factory=dict)
 
@@ -127,7 +152,9 @@ def _start_mask(availability: Availability | None, enc: Encoding, minutes: int) 
     return mask
 
 
-def encode(scenario: Scenario) -> Encoding:
+def encode(scenario: Scenario, published: Sequence[Session] = ()) -> Encoding:
+    """The scenario, its pinned sessions and, on a re-plan, its ``published`` sessions
+    on the arrays; a pin off the grid is an input error."""
     programme = scenario.programme
     calendar = BusinessCalendar(programme)
     days = calendar.period_days()
@@ -164,13 +191,15 @@ def encode(scenario: Scenario) -> Encoding:
         first = max(calendar.earliest_first_session(a.decided_on), first_day)
         earliest.append((first - first_day).days)
 
+    association_ids = [a.id for a in accepted]
+    expert_ids = [expert.id for expert in experts]
     enc = Encoding(
         scenario=scenario,
         days=days,
         business_day=business_day,
         iso_week=iso_week,
-        expert_ids=[expert.id for expert in experts],
-        association_ids=[a.id for a in accepted],
+        expert_ids=expert_ids,
+        association_ids=association_ids,
         sessions=np.array([a.sessions_requested for a in accepted], dtype=np.int64),
         minutes=np.array([a.session_minutes for a in accepted], dtype=np.int64),
         mode=np.array([_MODE_CODE[a.mode] for a in accepted], dtype=np.int64),
@@ -191,12 +220,66 @@ def encode(scenario: Scenario) -> Encoding:
         travel_buffer_minutes=programme.travel_buffer_minutes,
         min_gap_days=programme.min_days_between_sessions,
         target_gap_days=programme.target_days_between_sessions,
+        pins=_pinned_sessions(scenario.pinned, days, association_ids, expert_ids),
+        kept=_kept_sessions(published, days, association_ids, expert_ids),
     )
     for i, a in enumerate(accepted):
         mask = _start_mask(a.availability, enc, a.session_minutes)
         mask[: earliest[i]] = False
         enc.association_starts[i] = mask
     return enc
+
+
+def _pinned_sessions(pinned: Sequence[Session], days: Sequence[dt.date],
+                     association_ids: Sequence[str], expert_ids: Sequence[str]
+                     ) -> tuple[PinnedSession, ...]:
+    index = {association_id: a for a, association_id in enumerate(association_ids)}
+    experts = {expert_id: e for e, expert_id in enumerate(expert_ids)}
+    issues, pins = [], []
+    for i, session in enumerate(pinned):
+        where = f"pinned[{i}] ({session.association_id})"
+        day = (session.date - days[0]).days
+        if not 0 <= day < len(days):
+            issues.append(Issue(f"{where}.date", f"{session.date} is outside the period"))
+            continue
+        if session.start % SLOT_MINUTES:
+            issues.append(Issue(f"{where}.start", "does not start on the hour or half hour"))
+            continue
+        pins.append(PinnedSession(
+            association=index[session.association_id],
+            number=session.number,
+            start=day * SLOTS_PER_DAY + session.start // SLOT_MINUTES,
+            lead=experts[session.expert_ids[0]],
+            joiners=tuple(experts[x] for x in session.expert_ids[1:]),
+            mode=MODE_NAMES.index(session.mode),
+        ))
+    leads: dict[int, set[int]] = {}
+    for pin in pins:
+        leads.setdefault(pin.association, set()).add(pin.lead)
+    for a, found in leads.items():
+        if len(found) > 1:
+            issues.append(Issue(f"pinned ({association_ids[a]})",
+                                "pinned sessions of one association name different leads"))
+    if issues:
+        raise InputError("scenario", issues)
+    return tuple(pins)
+
+
+def _kept_sessions(published: Sequence[Session], days: Sequence[dt.date],
+                   association_ids: Sequence[str], expert_ids: Sequence[str]
+                   ) -> tuple[KeptSession, ...]:
+    """Those of withdrawn associations or gone experts cannot be kept and are left out."""
+    index = {association_id: a for a, association_id in enumerate(association_ids)}
+    experts = {expert_id: e for e, expert_id in enumerate(expert_ids)}
+    kept = []
+    for session in published:
+        a, lead = index.get(session.association_id), experts.get(session.lead_id)
+        day = (session.date - days[0]).days
+        if a is None or lead is None or not 0 <= day < len(days) or session.start % SLOT_MINUTES:
+            continue
+        kept.append(KeptSession(a, session.number,
+                                day * SLOTS_PER_DAY + session.start // SLOT_MINUTES, lead))
+    return tuple(kept)
 
 
 def pack_slots(starts: BoolArray) -> IntArray:

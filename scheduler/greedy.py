@@ -13,9 +13,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from matcher.core import Matching
-from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, Encoding
+from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, Encoding, KeptSession, PinnedSession
 from scheduler.ledger import ExpertLedger
-from scheduler.model import KeptSession, PinnedSession
 from scheduler.solution import Assignment, Solution
 
 

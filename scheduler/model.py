@@ -18,30 +18,12 @@ from matcher.encoding import (
     SLOT_MINUTES,
     SLOTS_PER_DAY,
     Encoding,
+    KeptSession,
+    PinnedSession,
 )
 from scheduler.solution import Assignment
 
 LinearExpr = cp_model.LinearExprT
-
-
-@dataclass(frozen=True)
-class PinnedSession:
-    association: int
-    number: int  # 1-based
-    start: int  # absolute slot
-    lead: int
-    joiners: tuple[int, ...]
-    mode: int
-
-
-@dataclass(frozen=True)
-class KeptSession:
-    """A published session a re-plan should leave where it is (objective 6)."""
-
-    association: int
-    number: int  # 1-based
-    start: int  # absolute slot
-    lead: int
 
 
 @dataclass

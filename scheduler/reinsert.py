@@ -19,9 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.core import Matching, qualified_joiners
-from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, Encoding
+from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, Encoding, KeptSession
 from scheduler.ledger import ExpertLedger
-from scheduler.model import KeptSession
 from scheduler.scoring import covered_needs, gap_deviation, kept_count
 from scheduler.solution import Assignment, Solution
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from matcher.core import Matching
-from matcher.encoding import Encoding
+from matcher.encoding import Encoding, PinnedSession
 from scheduler.improve import Budget
-from scheduler.model import PinnedSession, PlanModel, configured_solver, service_weight
+from scheduler.model import PlanModel, configured_solver, service_weight
 from scheduler.reinsert import Bookings, Reinserter
 from scheduler.solution import Assignment, Solution
 

@@ -21,7 +21,7 @@ from scheduler.greedy import plan_greedy
 from scheduler.reinsert import Bookings, Reinserter
 from scheduler.serve import eject_and_insert
 from scheduler.solution import build_plan
-from scheduler.solve import SolveOptions, pinned_sessions, solve, solve_greedy
+from scheduler.solve import SolveOptions, solve, solve_greedy
 from simulation.generator import generate_scenario
 from simulation.profiles import PROFILES
 from tests.scenarios import association, expert, scenario
@@ -339,7 +339,7 @@ def test_an_ejection_chain_keeps_every_rule_or_changes_nothing(seed: int) -> Non
     s = parse_scenario(generate_scenario(30, 8, seed, "scarce_experts"))
     enc = encode(s)
     matching = match(enc, None)
-    pins = pinned_sessions(enc)
+    pins = enc.pins
     pinned = {pin.association for pin in pins}
     greedy = plan_greedy(enc, matching, pins)
     decomposed = plan_decomposed(enc, matching, pins)
