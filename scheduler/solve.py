@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from domain.errors import InputError, Issue
-from domain.loading import scenario_sha256
 from domain.plan import Plan, Session
 from domain.scenario import Scenario
 from domain.version import HAKEN_VERSION
@@ -307,8 +306,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
 
     wall = time.monotonic() - started
     plan = build_plan(
-        enc, matching, solution,
-        scenario_hash=scenario_sha256(scenario),
+        scenario, enc, matching, solution,
         upper_bound=upper,
         solver_status=status_name,
         wall_seconds=wall,
@@ -332,6 +330,5 @@ def solve_greedy(scenario: Scenario, bound_seconds: float = 5.0) -> Plan:
     enc = encode(scenario)
     matching = match(enc, bound_seconds)
     solution = plan_greedy(enc, matching, enc.pins)
-    return build_plan(enc, matching, solution, scenario_hash=scenario_sha256(scenario),
-                      upper_bound=matching.upper_bound, solver_status="GREEDY",
-                      wall_seconds=time.monotonic() - started)
+    return build_plan(scenario, enc, matching, solution, upper_bound=matching.upper_bound,
+                      solver_status="GREEDY", wall_seconds=time.monotonic() - started)
