@@ -12,7 +12,6 @@ import numpy as np
 from ortools.graph.python import max_flow
 from ortools.sat.python import cp_model
 
-from domain.calendar import clip, windows_on
 from domain.scenario import Scenario
 from domain.vocabulary import MODE_LABELS, WEEKDAYS, UnservedReason
 from matcher.encoding import (
@@ -131,21 +130,11 @@ def tighten_bound(enc: Encoding, matching: Matching, seconds: float) -> None:
 
 def expert_session_capacity(enc: Encoding) -> IntArray:
     """Most sessions each expert could hold: day and week caps over the days it is free."""
-    programme = enc.scenario.programme
-    hours = (programme.business_hours.start, programme.business_hours.end)
-    shortest = int(enc.minutes.min()) if len(enc.minutes) else programme.session_minutes.min
-    result = np.zeros(len(enc.expert_ids), dtype=np.int64)
+    per_day = np.minimum(enc.expert_day_fits, enc.expert_max_per_day[:, None])  # (E, D)
     n_weeks = int(enc.iso_week.max()) + 1 if enc.n_days else 0
-    for e, expert in enumerate(enc.scenario.experts):
-        per_week = np.zeros(n_weeks, dtype=np.int64)
-        for d, day in enumerate(enc.days):
-            if not enc.business_day[d]:
-                continue
-            windows = clip(windows_on(expert.availability, day, hours), hours)
-            fit = sum((end - start) // shortest for start, end in windows)
-            per_week[enc.iso_week[d]] += min(fit, int(enc.expert_max_per_day[e]))
-        result[e] = int(np.minimum(per_week, enc.expert_max_per_week[e]).sum())
-    return result
+    day_in_week = np.eye(n_weeks, dtype=np.int64)[enc.iso_week]  # (D, W)
+    per_week = per_day @ day_in_week  # (E, W)
+    return np.asarray(np.minimum(per_week, enc.expert_max_per_week[:, None]).sum(axis=1))
 
 
 def flow_bound(enc: Encoding, leads: list[IntArray], capacity: IntArray) -> int:
