@@ -13,8 +13,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from matcher.core import Matching
-from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, Encoding, KeptSession, PinnedSession
-from scheduler.ledger import ExpertLedger
+from matcher.encoding import SLOTS_PER_DAY, Encoding, KeptSession, PinnedSession
+from scheduler.ledger import expert_ledgers, on_grid
 from scheduler.solution import Assignment, Solution
 
 
@@ -22,24 +22,16 @@ class Greedy:
     def __init__(self, enc: Encoding, matching: Matching) -> None:
         self.enc = enc
         self.matching = matching
-        self.ledgers = [ExpertLedger(int(per_day), int(per_week)) for per_day, per_week
-                        in zip(enc.expert_max_per_day, enc.expert_max_per_week, strict=True)]
+        self.ledgers = expert_ledgers(enc)
         self.associations = [0] * len(enc.expert_ids)  # associations each expert works with
 
-    def _session(self, a: int, slot: int, mode: int) -> tuple[int, int, int, int, int]:
-        """A session of ``a`` at ``slot`` as the ledger takes it: day, week, start, end, pad."""
-        day, half_hour = divmod(slot, SLOTS_PER_DAY)
-        start = half_hour * SLOT_MINUTES
-        return (day, int(self.enc.iso_week[day]), start, start + int(self.enc.minutes[a]),
-                self.enc.travel_pad(mode))
-
     def _fits(self, e: int, a: int, slot: int, mode: int, extra_week: dict[int, int]) -> bool:
-        day, week, start, end, pad = self._session(a, slot, mode)
+        day, week, start, end, pad = on_grid(self.enc, a, slot, mode)
         return self.ledgers[e].is_free(day, week, start, end, pad,
                                        also_in_week=extra_week.get(week, 0))
 
     def _book(self, e: int, a: int, slot: int, mode: int) -> None:
-        self.ledgers[e].book(*self._session(a, slot, mode))
+        self.ledgers[e].book(*on_grid(self.enc, a, slot, mode))
 
     def try_lead(self, a: int, e: int, fixed: dict[int, int], mode: int) -> list[int] | None:
         """Earliest starts for every session of ``a`` with lead ``e``, or None."""

@@ -17,10 +17,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, BoolArray, IntArray
+from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, BoolArray, Encoding, IntArray
 
 # Minutes two sessions of one day must stay apart, given the pads of the two.
 Gap = Callable[[int, int], int]
+# A session as a ledger takes it: day, week, start and end minutes, pad.
+LedgerSession = tuple[int, int, int, int, int]
 
 
 def padded_gap(pad: int, other: int) -> int:
@@ -108,3 +110,18 @@ class ExpertLedger:
         if full_weeks:
             free[np.isin(week_of_day, full_weeks)] = False
         return free
+
+
+def expert_ledgers(enc: Encoding) -> list[ExpertLedger]:
+    """An empty ledger for each expert of ``enc``, with its caps and the padded gap."""
+    return [ExpertLedger(int(per_day), int(per_week)) for per_day, per_week
+            in zip(enc.expert_max_per_day, enc.expert_max_per_week, strict=True)]
+
+
+def on_grid(enc: Encoding, a: int, slot: int, mode: int) -> LedgerSession:
+    """A session of association ``a`` at absolute ``slot`` in ``mode``, as a ledger of
+    ``expert_ledgers(enc)`` takes it: day and ISO-week indices of the encoding."""
+    day, half_hour = divmod(slot, SLOTS_PER_DAY)
+    start = half_hour * SLOT_MINUTES
+    return (day, int(enc.iso_week[day]), start, start + int(enc.minutes[a]),
+            enc.travel_pad(mode))

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.core import Matching, qualified_joiners
-from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, Encoding, KeptSession
-from scheduler.ledger import ExpertLedger
+from matcher.encoding import SLOTS_PER_DAY, Encoding, KeptSession
+from scheduler.ledger import LedgerSession, expert_ledgers, on_grid
 from scheduler.scoring import covered_needs, gap_deviation, kept_count
 from scheduler.solution import Assignment, Solution
 
@@ -44,8 +44,7 @@ class Bookings:
     def __init__(self, enc: Encoding, solution: Solution) -> None:
         self.enc = enc
         n = len(enc.expert_ids)
-        self.ledgers = [ExpertLedger(int(per_day), int(per_week)) for per_day, per_week
-                        in zip(enc.expert_max_per_day, enc.expert_max_per_week, strict=True)]
+        self.ledgers = expert_ledgers(enc)
         self.associations: list[set[int]] = [set() for _ in range(n)]
         self.load = np.zeros(n, dtype=np.int64)
         for a, assignment in solution.items():
@@ -55,15 +54,10 @@ class Bookings:
         """The busiest expert's number of sessions."""
         return int(self.load.max()) if self.load.size else 0
 
-    def _sessions(self, a: int, assignment: Assignment
-                  ) -> Iterator[tuple[int, tuple[int, int, int, int, int]]]:
-        """Each expert of each session of ``assignment``, and the session as the ledger
-        takes it: day, week, start, end, pad."""
-        minutes, pad = int(self.enc.minutes[a]), self.enc.travel_pad(assignment.mode)
+    def _sessions(self, a: int, assignment: Assignment) -> Iterator[tuple[int, LedgerSession]]:
+        """Each expert of each session of ``assignment``, with the session."""
         for k, slot in enumerate(assignment.starts):
-            day, half_hour = divmod(int(slot), SLOTS_PER_DAY)
-            start = half_hour * SLOT_MINUTES
-            session = (day, int(self.enc.iso_week[day]), start, start + minutes, pad)
+            session = on_grid(self.enc, a, int(slot), assignment.mode)
             for e in assignment.experts(k):
                 yield e, session
 
@@ -80,12 +74,9 @@ class Bookings:
         for e in assignment.team():
             self.associations[e].discard(a)
 
-    def is_free(self, e: int, minutes: int, slot: int, mode: int) -> bool:
-        """Whether ``e`` could start a new session at ``slot`` without breaking rule 6."""
-        day, half_hour = divmod(slot, SLOTS_PER_DAY)
-        start = half_hour * SLOT_MINUTES
-        return self.ledgers[e].is_free(day, int(self.enc.iso_week[day]), start,
-                                       start + minutes, self.enc.travel_pad(mode))
+    def is_free(self, e: int, a: int, slot: int, mode: int) -> bool:
+        """Whether ``e`` could hold a session of ``a`` at ``slot`` without breaking rule 6."""
+        return self.ledgers[e].is_free(*on_grid(self.enc, a, slot, mode))
 
     def free_starts(self, e: int, minutes: int, mode: int) -> np.ndarray:
         """(D, S): where ``e`` could start a new session without breaking rule 6."""

@@ -165,10 +165,8 @@ def eject_and_insert(enc: Encoding, a: int, target: Assignment, solution: Soluti
             solution[b] = x
         return False
 
-    minutes = int(enc.minutes[a])
     for k, slot in enumerate(target.starts):
-        if not all(bookings.is_free(e, minutes, int(slot), target.mode)
-                   for e in target.experts(k)):
+        if not all(bookings.is_free(e, a, int(slot), target.mode) for e in target.experts(k)):
             return undo()
     if not reinserter.within_week_caps(a, target, bookings):
         return undo()

@@ -14,8 +14,8 @@ from domain.loading import load_scenario, scenario_sha256
 from domain.plan import Plan, Session, Stats
 from domain.scenario import Scenario
 from domain.types import format_clock
-from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY
-from scheduler.ledger import ExpertLedger, padded_gap, spec_gap
+from matcher.encoding import MODE_ONLINE, MODE_ONSITE, SLOT_MINUTES, SLOTS_PER_DAY, encode
+from scheduler.ledger import ExpertLedger, expert_ledgers, on_grid, padded_gap, spec_gap
 from tests.paths import EXAMPLES
 
 TOKYO = load_scenario(EXAMPLES / "tokyo-2025.json")
@@ -162,3 +162,22 @@ def test_caps_per_day_and_per_iso_week() -> None:
     weeks = np.array([7, 7, 7, 7, 7, 8, 8], dtype=np.int64)
     free = ledger.free_starts(60, 0, weeks)
     assert not free[:5].any() and free[5:].all()
+
+
+def test_the_planner_books_the_encodings_experts_on_its_grid() -> None:
+    """A Tokyo pin (A001, E010, 2025-07-28 10:00-11:30 onsite) as the planner books it."""
+    enc = encode(TOKYO)
+    pin = next(p for p in enc.pins if enc.association_ids[p.association] == "A001")
+    day = (dt.date(2025, 7, 28) - enc.days[0]).days
+    assert on_grid(enc, pin.association, pin.start, MODE_ONSITE) == (
+        day, int(enc.iso_week[day]), 600, 690, BUFFER)
+    assert on_grid(enc, pin.association, pin.start, MODE_ONLINE)[-1] == 0
+    ledgers = expert_ledgers(enc)
+    e = pin.lead
+    assert (ledgers[e].max_per_day, ledgers[e].max_per_week) == (
+        TOKYO.experts[e].max_sessions_per_day, TOKYO.experts[e].max_sessions_per_week)
+    ledgers[e].book(*on_grid(enc, pin.association, pin.start, pin.mode))
+    free = ledgers[e].free_starts(60, BUFFER, enc.iso_week)
+    # An onsite hour must end two buffers before 10:00 or start two after 11:30.
+    assert np.flatnonzero(~free[day]).tolist() == list(range(15, 27))
+    assert free[day + 1].all() and len(ledgers[e]) == 1
