@@ -33,6 +33,8 @@ MODE_NAMES = ("onsite", "online")
 
 @dataclass(frozen=True)
 class PinnedSession:
+    """A session of the scenario's ``pinned``: confirmed or held, it stays (rule 9)."""
+
     association: int
     number: int  # 1-based
     start: int  # absolute slot
@@ -77,8 +79,7 @@ class Encoding:
     mode: IntArray  # (A,) MODE_*
     earliest_day: IntArray  # (A,) first allowed day index of session 1
     association_starts: BoolArray  # (A, D, S) own windows, business rules, decision
-    # By each session length the accepted associations ask for (one (E, D, S) array
-    # each, so only those lengths).
+    # Only the session lengths accepted associations ask for: each holds an (E, D, S) array.
     expert_starts_by_minutes: Mapping[int, ExpertStarts]
     # (E, D) sessions of the shortest length asked for that fit in the expert's windows.
     expert_day_fits: IntArray

@@ -8,7 +8,8 @@ and the CP-SAT model states the rule as constraints of its own
 Everything is plain ints, so callers on the grid and on calendar dates share it: a
 day key and an ISO-week key (any ints naming a day and its week), start and end in
 minutes from the day's midnight, and a session's pad (the travel buffer it carries:
-the programme's buffer when onsite, else 0).
+the programme's buffer when onsite, else 0). Sessions clash only on one day key, as
+rule 6 reads.
 """
 
 from __future__ import annotations
