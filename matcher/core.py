@@ -1,4 +1,8 @@
-"""Who may serve whom: candidate leads and joiners, reasons, and a proven bound on service."""
+"""Who may serve whom: candidate leads and joiners, reasons, and a proven bound on service.
+
+Matching sees only the encoding's arrays; the reasons for the unserved are put in words
+afterwards, with the scenario beside the encoding (``unserved_reason``).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ import numpy as np
 from ortools.graph.python import max_flow
 from ortools.sat.python import cp_model
 
-from domain.calendar import clip, windows_on
-from domain.vocabulary import MODE_LABELS, WEEKDAYS
+from domain.scenario import Scenario
+from domain.vocabulary import MODE_LABELS, WEEKDAYS, UnservedReason
 from matcher.encoding import (
     MODE_EITHER,
     MODE_NAMES,
@@ -33,11 +37,21 @@ class Reason:
     detail_en: str
 
 
+@dataclass(frozen=True)
+class Blocked:
+    """Why no rule-abiding plan can serve an association: the spec's reason, and the
+    experts it concerns (the qualified ones for ``no_qualified_expert``, those who could
+    lead but for time for ``no_common_time``)."""
+
+    reason: UnservedReason
+    experts: tuple[int, ...] = ()
+
+
 @dataclass
 class Matching:
     leads: list[IntArray]  # per association: candidate lead experts, best first
     joiners: list[dict[int, IntArray]]  # per association: need -> candidate joiners
-    blocked: dict[int, Reason]  # associations no rule-abiding plan can serve, and why
+    blocked: dict[int, Blocked]  # associations no rule-abiding plan can serve, and why
     session_capacity: IntArray  # (E,) most sessions each expert can hold in the period
     flow_bound: int
     assignment_bound: int
@@ -70,7 +84,7 @@ def match(enc: Encoding, bound_seconds: float | None = 5.0) -> Matching:
     capacity = expert_session_capacity(enc)
     leads: list[IntArray] = []
     joiners: list[dict[int, IntArray]] = []
-    blocked: dict[int, Reason] = {}
+    blocked: dict[int, Blocked] = {}
     lead_ready = enc.expert_max_associations > 0
     for a in range(n_a):
         sessions = int(enc.sessions[a])
@@ -88,12 +102,11 @@ def match(enc: Encoding, bound_seconds: float | None = 5.0) -> Matching:
         leads.append(np.array(feasible, dtype=np.int64))
         if not feasible:
             if not fits_sessions(own_days, sessions, enc.min_gap_days):
-                blocked[a] = window_reason(enc, a, own_days)
+                blocked[a] = Blocked("window_too_short")
             elif usable.size == 0:
-                blocked[a] = no_qualified_reason(enc, a, [int(e) for e in qualified], capacity)
+                blocked[a] = Blocked("no_qualified_expert", tuple(int(e) for e in qualified))
             else:
-                blocked[a] = no_common_time_reason(
-                    enc, a, [int(e) for e in usable], {int(e): common[e] for e in usable})
+                blocked[a] = Blocked("no_common_time", tuple(int(e) for e in usable))
         per_need: dict[int, IntArray] = {}
         for need in enc.secondary_needs[a]:
             options = [(-int(day_counts[e]), int(e))
@@ -117,21 +130,11 @@ def tighten_bound(enc: Encoding, matching: Matching, seconds: float) -> None:
 
 def expert_session_capacity(enc: Encoding) -> IntArray:
     """Most sessions each expert could hold: day and week caps over the days it is free."""
-    programme = enc.scenario.programme
-    hours = (programme.business_hours.start, programme.business_hours.end)
-    shortest = int(enc.minutes.min()) if len(enc.minutes) else programme.session_minutes.min
-    result = np.zeros(len(enc.expert_ids), dtype=np.int64)
+    per_day = np.minimum(enc.expert_day_fits, enc.expert_max_per_day[:, None])  # (E, D)
     n_weeks = int(enc.iso_week.max()) + 1 if enc.n_days else 0
-    for e, expert in enumerate(enc.scenario.experts):
-        per_week = np.zeros(n_weeks, dtype=np.int64)
-        for d, day in enumerate(enc.days):
-            if not enc.business_day[d]:
-                continue
-            windows = clip(windows_on(expert.availability, day, hours), hours)
-            fit = sum((end - start) // shortest for start, end in windows)
-            per_week[enc.iso_week[d]] += min(fit, int(enc.expert_max_per_day[e]))
-        result[e] = int(np.minimum(per_week, enc.expert_max_per_week[e]).sum())
-    return result
+    day_in_week = np.eye(n_weeks, dtype=np.int64)[enc.iso_week]  # (D, W)
+    per_week = per_day @ day_in_week  # (E, W)
+    return np.asarray(np.minimum(per_week, enc.expert_max_per_week[:, None]).sum(axis=1))
 
 
 def flow_bound(enc: Encoding, leads: list[IntArray], capacity: IntArray) -> int:
@@ -194,17 +197,32 @@ def assignment_bound(
     return flow
 
 
-def _need_label(enc: Encoding, need: int) -> tuple[str, str]:
-    words = enc.scenario.programme.words
+def unserved_reason(scenario: Scenario, enc: Encoding, matching: Matching, a: int,
+                    load: IntArray) -> Reason:
+    """Why association ``a`` of ``enc`` (made from ``scenario``) is not in a plan whose
+    experts work with ``load`` associations each, in words a secretariat can act on."""
+    blocked = matching.blocked.get(a)
+    if blocked is None:
+        return capacity_reason(scenario, enc, matching, a, load)
+    if blocked.reason == "window_too_short":
+        return window_reason(scenario, enc, a)
+    if blocked.reason == "no_qualified_expert":
+        return no_qualified_reason(scenario, enc, a, list(blocked.experts),
+                                   matching.session_capacity)
+    return no_common_time_reason(scenario, enc, a, list(blocked.experts))
+
+
+def _need_label(scenario: Scenario, enc: Encoding, need: int) -> tuple[str, str]:
+    words = scenario.programme.words
     definition = words.needs[enc.need_ids[need]]
     quals = definition.covered_by
     ja = "・".join(words.qualifications[q].ja for q in quals)
     return f"{definition.ja}（{ja}）", f"{enc.need_ids[need]} ({', '.join(quals)})"
 
 
-def _describe_windows(enc: Encoding, a: int) -> tuple[str, str]:
+def _describe_windows(scenario: Scenario, enc: Encoding, a: int) -> tuple[str, str]:
     """The association's weekly pattern in words, e.g. 'tue 13:00-17:00, wed 09:00-17:00'."""
-    association = enc.scenario.association_by_id[enc.association_ids[a]]
+    association = scenario.association_by_id[enc.association_ids[a]]
     availability = association.availability
     if availability is None or availability.weekly is None:
         return "平日の営業時間", "business hours on weekdays"
@@ -216,12 +234,12 @@ def _describe_windows(enc: Encoding, a: int) -> tuple[str, str]:
     return text, text
 
 
-def window_reason(enc: Encoding, a: int, own_days: np.ndarray) -> Reason:
-    association = enc.scenario.association_by_id[enc.association_ids[a]]
+def window_reason(scenario: Scenario, enc: Encoding, a: int) -> Reason:
+    association = scenario.association_by_id[enc.association_ids[a]]
     sessions, gap = int(enc.sessions[a]), enc.min_gap_days
-    end = enc.scenario.programme.implementation_period.end
+    end = scenario.programme.implementation_period.end
     earliest = enc.days[int(enc.earliest_day[a])] if enc.earliest_day[a] < enc.n_days else end
-    free = int(own_days.sum())
+    free = int(enc.association_starts[a].any(axis=1).sum())
     return Reason(
         "window_too_short",
         f"{association.decided_on} 決定：最短 {earliest} 開始で、{gap}日以上の間隔をあけた"
@@ -232,9 +250,9 @@ def window_reason(enc: Encoding, a: int, own_days: np.ndarray) -> Reason:
 
 
 def no_qualified_reason(
-    enc: Encoding, a: int, qualified: list[int], capacity: IntArray
+    scenario: Scenario, enc: Encoding, a: int, qualified: list[int], capacity: IntArray
 ) -> Reason:
-    need_ja, need_en = _need_label(enc, int(enc.primary_need[a]))
+    need_ja, need_en = _need_label(scenario, enc, int(enc.primary_need[a]))
     if not qualified:
         return Reason(
             "no_qualified_expert",
@@ -262,11 +280,11 @@ def no_qualified_reason(
     )
 
 
-def no_common_time_reason(
-    enc: Encoding, a: int, usable: list[int], common_days: dict[int, BoolArray]
-) -> Reason:
-    need_ja, need_en = _need_label(enc, int(enc.primary_need[a]))
-    pattern_ja, pattern_en = _describe_windows(enc, a)
+def no_common_time_reason(scenario: Scenario, enc: Encoding, a: int, usable: list[int]
+                          ) -> Reason:
+    need_ja, need_en = _need_label(scenario, enc, int(enc.primary_need[a]))
+    pattern_ja, pattern_en = _describe_windows(scenario, enc, a)
+    common_days = enc.common_days(a)
     closest = sorted(usable, key=lambda e: -int(common_days[e].sum()))[:3]
     sessions = int(enc.sessions[a])
     near_ja = "、".join(f"{enc.expert_ids[e]} 共通 {int(common_days[e].sum())} 日" for e in closest)
@@ -283,10 +301,11 @@ def no_common_time_reason(
     )
 
 
-def capacity_reason(enc: Encoding, matching: Matching, a: int, load: IntArray) -> Reason:
+def capacity_reason(scenario: Scenario, enc: Encoding, matching: Matching, a: int,
+                    load: IntArray) -> Reason:
     """For an association the plan left out although some expert could have led it."""
     candidates = [int(e) for e in matching.leads[a]]
-    need_ja, need_en = _need_label(enc, int(enc.primary_need[a]))
+    need_ja, need_en = _need_label(scenario, enc, int(enc.primary_need[a]))
     listed = ", ".join(
         f"{enc.expert_ids[e]} {int(load[e])}/{int(enc.expert_max_associations[e])}"
         for e in candidates[:5]

@@ -7,12 +7,17 @@ of that day; a start is the absolute slot ``d * SLOTS_PER_DAY + h``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from domain.calendar import BusinessCalendar, clip, windows_on
+from domain.errors import InputError, Issue
+from domain.plan import Session
 from domain.scenario import Association, Availability, Expert, Scenario
 
 SLOT_MINUTES = 30
@@ -26,39 +31,73 @@ _MODE_CODE = {"onsite": MODE_ONSITE, "online": MODE_ONLINE, "either": MODE_EITHE
 MODE_NAMES = ("onsite", "online")
 
 
-@dataclass
+@dataclass(frozen=True)
+class PinnedSession:
+    """A session of the scenario's ``pinned``: confirmed or held, it stays (rule 9)."""
+
+    association: int
+    number: int  # 1-based
+    start: int  # absolute slot
+    lead: int
+    joiners: tuple[int, ...]
+    mode: int
+
+
+@dataclass(frozen=True)
+class KeptSession:
+    """A published session a re-plan should leave where it is (objective 6)."""
+
+    association: int
+    number: int  # 1-based
+    start: int  # absolute slot
+    lead: int
+
+
+@dataclass(frozen=True, eq=False)
+class ExpertStarts:
+    """Where each expert can start a session of one length."""
+
+    slots: BoolArray  # (E, D, S)
+    days: IntArray  # (E, D) uint64: bit h set where slots[e, d, h]
+
+
+@dataclass(frozen=True, eq=False)
 class Encoding:
-    """Immutable arrays describing one planning problem.
+    """Read-only arrays and plain ids describing one planning problem; what needs the
+    scenario's words and records (plans, reasons) gets the scenario beside it.
 
     Associations are the accepted ones only, in ``applied_at`` order (rank 0 first).
     """
 
-    scenario: Scenario
-    days: list[dt.date]
+    days: tuple[dt.date, ...]
     business_day: BoolArray  # (D,)
     iso_week: IntArray  # (D,) dense ISO-week index, 0-based
-    expert_ids: list[str]
-    association_ids: list[str]
+    expert_ids: tuple[str, ...]
+    association_ids: tuple[str, ...]
     sessions: IntArray  # (A,) n sessions requested
     minutes: IntArray  # (A,) session length
     mode: IntArray  # (A,) MODE_*
     earliest_day: IntArray  # (A,) first allowed day index of session 1
     association_starts: BoolArray  # (A, D, S) own windows, business rules, decision
+    # Only the session lengths accepted associations ask for: each holds an (E, D, S) array.
+    expert_starts_by_minutes: Mapping[int, ExpertStarts]
+    # (E, D) sessions of the shortest length asked for that fit in the expert's windows.
+    expert_day_fits: IntArray
     expert_modes: BoolArray  # (E, 2) offers onsite / online
     expert_max_associations: IntArray
     expert_max_per_day: IntArray
     expert_max_per_week: IntArray
     covers: BoolArray  # (E, Q) expert covers need q
-    need_ids: list[str]
+    need_ids: tuple[str, ...]
     primary_need: IntArray  # (A,)
-    secondary_needs: list[list[int]]
+    secondary_needs: tuple[tuple[int, ...], ...]
     conflict: BoolArray  # (A, E)
     industry_match: BoolArray  # (A, E)
-    buffer_slots_minutes: int
+    travel_buffer_minutes: int
     min_gap_days: int
     target_gap_days: int
-    _expert_starts: dict[int, BoolArray] = field(default_factory=dict)
-    _expert_start_days: dict[int, IntArray] = field(default_factory=dict)
+    pins: tuple[PinnedSession, ...]  # the scenario's pinned sessions
+    kept: tuple[KeptSession, ...]  # published sessions a re-plan should keep
 
     @property
     def n_days(self) -> int:
@@ -66,17 +105,11 @@ class Encoding:
 
     def expert_starts(self, minutes: int) -> BoolArray:
         """(E, D, S): expert can start a session of ``minutes`` at (day, slot)."""
-        if minutes not in self._expert_starts:
-            self._expert_starts[minutes] = np.stack([
-                _start_mask(expert.availability, self, minutes) for expert in self.scenario.experts
-            ]) if self.scenario.experts else np.zeros((0, self.n_days, SLOTS_PER_DAY), bool)
-        return self._expert_starts[minutes]
+        return self.expert_starts_by_minutes[minutes].slots
 
     def expert_start_days(self, minutes: int) -> IntArray:
         """(E, D) uint64: bit ``h`` set where the expert can start ``minutes`` at slot h."""
-        if minutes not in self._expert_start_days:
-            self._expert_start_days[minutes] = pack_slots(self.expert_starts(minutes))
-        return self._expert_start_days[minutes]
+        return self.expert_starts_by_minutes[minutes].days
 
     def common_days(self, a: int) -> BoolArray:
         """(E, D): the days association ``a`` and each expert could hold a session."""
@@ -94,28 +127,34 @@ class Encoding:
             return mode
         return MODE_ONLINE if self.expert_modes[e, MODE_ONLINE] else MODE_ONSITE
 
-    def occupied(self, mode: int) -> tuple[int, int]:
-        """Minutes an expert's session blocks before and after itself.
+    def travel_pad(self, mode: int) -> int:
+        """Minutes an expert's session blocks on each side of itself.
 
         Onsite sessions carry the travel buffer on both sides, so any two sessions of
         one expert with an onsite one between them are at least the buffer apart
         (two onsite ones conservatively twice that).
         """
-        pad = self.buffer_slots_minutes if mode == MODE_ONSITE else 0
-        return pad, pad
+        return self.travel_buffer_minutes if mode == MODE_ONSITE else 0
 
 
-def _start_mask(availability: Availability | None, enc: Encoding, minutes: int) -> BoolArray:
+Windows = tuple[tuple[int, int], ...]
+
+
+def _windows_by_day(availability: Availability | None, days: Sequence[dt.date],
+                    business_day: BoolArray, hours: tuple[int, int]) -> list[Windows]:
+    """Each day's windows inside business hours; none on days that are not business days."""
+    return [tuple(clip(windows_on(availability, day, hours), hours)) if business_day[d] else ()
+            for d, day in enumerate(days)]
+
+
+def _start_mask(windows_by_day: Sequence[Windows], minutes: int) -> BoolArray:
     """(D, S) slots where a session of ``minutes`` fits inside one window."""
-    programme = enc.scenario.programme
-    hours = (programme.business_hours.start, programme.business_hours.end)
-    mask = np.zeros((enc.n_days, SLOTS_PER_DAY), dtype=bool)
-    cache: dict[tuple[tuple[int, int], ...], BoolArray] = {}
-    for d, day in enumerate(enc.days):
-        if not enc.business_day[d]:
+    mask = np.zeros((len(windows_by_day), SLOTS_PER_DAY), dtype=bool)
+    rows: dict[Windows, BoolArray] = {}
+    for d, windows in enumerate(windows_by_day):
+        if not windows:
             continue
-        windows = tuple(clip(windows_on(availability, day, hours), hours))
-        row = cache.get(windows)
+        row = rows.get(windows)
         if row is None:
             row = np.zeros(SLOTS_PER_DAY, dtype=bool)
             for start, end in windows:
@@ -123,13 +162,21 @@ def _start_mask(availability: Availability | None, enc: Encoding, minutes: int) 
                 last = (end - minutes) // SLOT_MINUTES
                 if last >= first:
                     row[first : last + 1] = True
-            cache[windows] = row
+            rows[windows] = row
         mask[d] = row
     return mask
 
 
-def encode(scenario: Scenario) -> Encoding:
+def _read_only(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    array.flags.writeable = False
+    return array
+
+
+def encode(scenario: Scenario, published: Sequence[Session] = ()) -> Encoding:
+    """The scenario, its pinned sessions and, on a re-plan, its ``published`` sessions
+    on the arrays; a pin off the grid is an input error."""
     programme = scenario.programme
+    hours = (programme.business_hours.start, programme.business_hours.end)
     calendar = BusinessCalendar(programme)
     days = calendar.period_days()
     business_day = np.array([calendar.is_business_day(day) for day in days], dtype=bool)
@@ -164,40 +211,116 @@ def encode(scenario: Scenario) -> Encoding:
         assert a.decided_on is not None  # guaranteed for accepted ones by the model
         first = max(calendar.earliest_first_session(a.decided_on), first_day)
         earliest.append((first - first_day).days)
+    association_starts = np.zeros((n_a, len(days), SLOTS_PER_DAY), dtype=bool)
+    for i, a in enumerate(accepted):
+        association_starts[i] = _start_mask(
+            _windows_by_day(a.availability, days, business_day, hours), a.session_minutes)
+        association_starts[i, : earliest[i]] = False
 
-    enc = Encoding(
-        scenario=scenario,
-        days=days,
-        business_day=business_day,
-        iso_week=iso_week,
-        expert_ids=[expert.id for expert in experts],
-        association_ids=[a.id for a in accepted],
-        sessions=np.array([a.sessions_requested for a in accepted], dtype=np.int64),
-        minutes=np.array([a.session_minutes for a in accepted], dtype=np.int64),
-        mode=np.array([_MODE_CODE[a.mode] for a in accepted], dtype=np.int64),
-        earliest_day=np.array(earliest, dtype=np.int64),
-        association_starts=np.zeros((n_a, len(days), SLOTS_PER_DAY), dtype=bool),
-        expert_modes=np.array(
+    lengths = sorted({a.session_minutes for a in accepted})
+    shortest = lengths[0] if lengths else programme.session_minutes.min
+    slots = {m: np.zeros((n_e, len(days), SLOTS_PER_DAY), dtype=bool) for m in lengths}
+    day_fits = np.zeros((n_e, len(days)), dtype=np.int64)
+    for e, expert in enumerate(experts):
+        windows_by_day = _windows_by_day(expert.availability, days, business_day, hours)
+        for m in lengths:
+            slots[m][e] = _start_mask(windows_by_day, m)
+        day_fits[e] = [sum((end - start) // shortest for start, end in windows)
+                       for windows in windows_by_day]
+    starts_by_minutes = MappingProxyType({
+        m: ExpertStarts(_read_only(slots[m]), _read_only(pack_slots(slots[m])))
+        for m in lengths})
+
+    association_ids = tuple(a.id for a in accepted)
+    expert_ids = tuple(expert.id for expert in experts)
+    return Encoding(
+        days=tuple(days),
+        business_day=_read_only(business_day),
+        iso_week=_read_only(iso_week),
+        expert_ids=expert_ids,
+        association_ids=association_ids,
+        sessions=_read_only(np.array([a.sessions_requested for a in accepted], dtype=np.int64)),
+        minutes=_read_only(np.array([a.session_minutes for a in accepted], dtype=np.int64)),
+        mode=_read_only(np.array([_MODE_CODE[a.mode] for a in accepted], dtype=np.int64)),
+        earliest_day=_read_only(np.array(earliest, dtype=np.int64)),
+        association_starts=_read_only(association_starts),
+        expert_starts_by_minutes=starts_by_minutes,
+        expert_day_fits=_read_only(day_fits),
+        expert_modes=_read_only(np.array(
             [[m in expert.modes for m in MODE_NAMES] for expert in experts], dtype=bool
-        ).reshape(n_e, 2),
-        expert_max_associations=np.array([x.max_associations for x in experts], dtype=np.int64),
-        expert_max_per_day=np.array([x.max_sessions_per_day for x in experts], dtype=np.int64),
-        expert_max_per_week=np.array([x.max_sessions_per_week for x in experts], dtype=np.int64),
-        covers=covers,
-        need_ids=need_ids,
-        primary_need=np.array([need_index[a.primary_need] for a in accepted], dtype=np.int64),
-        secondary_needs=[[need_index[n] for n in a.secondary_needs] for a in accepted],
-        conflict=conflict,
-        industry_match=industry_match,
-        buffer_slots_minutes=programme.travel_buffer_minutes,
+        ).reshape(n_e, 2)),
+        expert_max_associations=_read_only(
+            np.array([x.max_associations for x in experts], dtype=np.int64)),
+        expert_max_per_day=_read_only(
+            np.array([x.max_sessions_per_day for x in experts], dtype=np.int64)),
+        expert_max_per_week=_read_only(
+            np.array([x.max_sessions_per_week for x in experts], dtype=np.int64)),
+        covers=_read_only(covers),
+        need_ids=tuple(need_ids),
+        primary_need=_read_only(
+            np.array([need_index[a.primary_need] for a in accepted], dtype=np.int64)),
+        secondary_needs=tuple(tuple(need_index[n] for n in a.secondary_needs)
+                              for a in accepted),
+        conflict=_read_only(conflict),
+        industry_match=_read_only(industry_match),
+        travel_buffer_minutes=programme.travel_buffer_minutes,
         min_gap_days=programme.min_days_between_sessions,
         target_gap_days=programme.target_days_between_sessions,
+        pins=_pinned_sessions(scenario.pinned, days, association_ids, expert_ids),
+        kept=_kept_sessions(published, days, association_ids, expert_ids),
     )
-    for i, a in enumerate(accepted):
-        mask = _start_mask(a.availability, enc, a.session_minutes)
-        mask[: earliest[i]] = False
-        enc.association_starts[i] = mask
-    return enc
+
+
+def _pinned_sessions(pinned: Sequence[Session], days: Sequence[dt.date],
+                     association_ids: Sequence[str], expert_ids: Sequence[str]
+                     ) -> tuple[PinnedSession, ...]:
+    index = {association_id: a for a, association_id in enumerate(association_ids)}
+    experts = {expert_id: e for e, expert_id in enumerate(expert_ids)}
+    issues, pins = [], []
+    for i, session in enumerate(pinned):
+        where = f"pinned[{i}] ({session.association_id})"
+        day = (session.date - days[0]).days
+        if not 0 <= day < len(days):
+            issues.append(Issue(f"{where}.date", f"{session.date} is outside the period"))
+            continue
+        if session.start % SLOT_MINUTES:
+            issues.append(Issue(f"{where}.start", "does not start on the hour or half hour"))
+            continue
+        pins.append(PinnedSession(
+            association=index[session.association_id],
+            number=session.number,
+            start=day * SLOTS_PER_DAY + session.start // SLOT_MINUTES,
+            lead=experts[session.expert_ids[0]],
+            joiners=tuple(experts[x] for x in session.expert_ids[1:]),
+            mode=MODE_NAMES.index(session.mode),
+        ))
+    leads: dict[int, set[int]] = {}
+    for pin in pins:
+        leads.setdefault(pin.association, set()).add(pin.lead)
+    for a, found in leads.items():
+        if len(found) > 1:
+            issues.append(Issue(f"pinned ({association_ids[a]})",
+                                "pinned sessions of one association name different leads"))
+    if issues:
+        raise InputError("scenario", issues)
+    return tuple(pins)
+
+
+def _kept_sessions(published: Sequence[Session], days: Sequence[dt.date],
+                   association_ids: Sequence[str], expert_ids: Sequence[str]
+                   ) -> tuple[KeptSession, ...]:
+    """Those of withdrawn associations or gone experts cannot be kept and are left out."""
+    index = {association_id: a for a, association_id in enumerate(association_ids)}
+    experts = {expert_id: e for e, expert_id in enumerate(expert_ids)}
+    kept = []
+    for session in published:
+        a, lead = index.get(session.association_id), experts.get(session.lead_id)
+        day = (session.date - days[0]).days
+        if a is None or lead is None or not 0 <= day < len(days) or session.start % SLOT_MINUTES:
+            continue
+        kept.append(KeptSession(a, session.number,
+                                day * SLOTS_PER_DAY + session.start // SLOT_MINUTES, lead))
+    return tuple(kept)
 
 
 def pack_slots(starts: BoolArray) -> IntArray:

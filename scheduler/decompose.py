@@ -21,9 +21,8 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from matcher.core import Matching
-from matcher.encoding import Encoding
+from matcher.encoding import Encoding, KeptSession, PinnedSession
 from scheduler.greedy import Greedy
-from scheduler.model import KeptSession, PinnedSession
 from scheduler.reinsert import Bookings, Reinserter
 from scheduler.solution import Solution
 

@@ -7,65 +7,31 @@ baseline the optimiser is measured against, and its plan is the solver's first h
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections.abc import Iterable
 
 import numpy as np
 
 from matcher.core import Matching
-from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, Encoding
-from scheduler.model import KeptSession, PinnedSession
+from matcher.encoding import SLOTS_PER_DAY, Encoding, KeptSession, PinnedSession
+from scheduler.ledger import expert_ledgers, on_grid
 from scheduler.solution import Assignment, Solution
-
-
-class ExpertCalendar:
-    """What one expert has booked: busy minutes, sessions per day and per week."""
-
-    def __init__(self) -> None:
-        self.busy: list[tuple[int, int]] = []  # sorted [start, end) in absolute minutes
-        self.per_day: dict[int, int] = {}
-        self.per_week: dict[int, int] = {}
-        self.associations = 0
-        self.sessions = 0
-
-    def free(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self.busy, (start, end))
-        if i > 0 and self.busy[i - 1][1] > start:
-            return False
-        return not (i < len(self.busy) and self.busy[i][0] < end)
-
-    def book(self, start: int, end: int, day: int, week: int) -> None:
-        bisect.insort(self.busy, (start, end))
-        self.per_day[day] = self.per_day.get(day, 0) + 1
-        self.per_week[week] = self.per_week.get(week, 0) + 1
-        self.sessions += 1
 
 
 class Greedy:
     def __init__(self, enc: Encoding, matching: Matching) -> None:
         self.enc = enc
         self.matching = matching
-        self.calendars = [ExpertCalendar() for _ in enc.expert_ids]
-
-    def _span(self, a: int, slot: int, mode: int) -> tuple[int, int]:
-        before, after = self.enc.occupied(mode)
-        start = slot * SLOT_MINUTES
-        return start - before, start + int(self.enc.minutes[a]) + after
+        self.ledgers = expert_ledgers(enc)
+        self.associations = [0] * len(enc.expert_ids)  # associations each expert works with
 
     def _fits(self, e: int, a: int, slot: int, mode: int, extra_week: dict[int, int]) -> bool:
-        enc, cal = self.enc, self.calendars[e]
-        day = slot // SLOTS_PER_DAY
-        week = int(enc.iso_week[day])
-        if cal.per_day.get(day, 0) >= enc.expert_max_per_day[e]:
-            return False
-        if cal.per_week.get(week, 0) + extra_week.get(week, 0) >= enc.expert_max_per_week[e]:
-            return False
-        return cal.free(*self._span(a, slot, mode))
+        day, week, start, end, pad = on_grid(self.enc, a, slot, mode)
+        return self.ledgers[e].is_free(day, week, start, end, pad,
+                                       also_in_week=extra_week.get(week, 0))
 
     def _book(self, e: int, a: int, slot: int, mode: int) -> None:
-        day = slot // SLOTS_PER_DAY
-        self.calendars[e].book(*self._span(a, slot, mode), day, int(self.enc.iso_week[day]))
+        self.ledgers[e].book(*on_grid(self.enc, a, slot, mode))
 
     def try_lead(self, a: int, e: int, fixed: dict[int, int], mode: int) -> list[int] | None:
         """Earliest starts for every session of ``a`` with lead ``e``, or None."""
@@ -137,18 +103,17 @@ class Greedy:
                 joiners[pin.number - 1] = list(pin.joiners)
             solution[a] = Assignment(lead, starts, mode, joiners)
             for e in {lead, *(j for pin in pins for j in pin.joiners)}:
-                self.calendars[e].associations += 1
+                self.associations[e] += 1
         self._keep_published(solution, kept, set(pins_by_association))
         for a in order if order is not None else range(len(enc.association_ids)):
             if a in solution or a in pins_by_association:
                 continue
             candidates = sorted(
                 (int(e) for e in self.matching.leads[a]),
-                key=lambda e: (self.calendars[e].sessions, e),
+                key=lambda e: (len(self.ledgers[e]), e),
             )
             for e in candidates:
-                cal = self.calendars[e]
-                if cal.associations >= enc.expert_max_associations[e]:
+                if self.associations[e] >= enc.expert_max_associations[e]:
                     continue
                 mode = enc.session_mode(a, e)
                 starts = self.try_lead(a, e, {}, mode)
@@ -156,7 +121,7 @@ class Greedy:
                     continue
                 for slot in starts:
                     self._book(e, a, slot, mode)
-                cal.associations += 1
+                self.associations[e] += 1
                 solution[a] = Assignment(e, starts, mode, [[] for _ in starts])
                 break
         return solution
@@ -172,7 +137,7 @@ class Greedy:
         for a in sorted(by_association):
             lead = by_association[a][0].lead
             if (a in pinned or lead not in self.matching.leads[a]
-                    or self.calendars[lead].associations >= enc.expert_max_associations[lead]):
+                    or self.associations[lead] >= enc.expert_max_associations[lead]):
                 continue
             sessions = sorted(by_association[a], key=lambda x: x.number)
             if ([x.number for x in sessions] != list(range(1, int(enc.sessions[a]) + 1))
@@ -196,7 +161,7 @@ class Greedy:
                 continue
             for slot in starts:
                 self._book(lead, a, slot, mode)
-            self.calendars[lead].associations += 1
+            self.associations[lead] += 1
             solution[a] = Assignment(lead, starts, mode, [[] for _ in starts])
 
 

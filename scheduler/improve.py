@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from matcher.core import Matching
-from matcher.encoding import Encoding
-from scheduler.model import KeptSession, PinnedSession, PlanModel, configured_solver
+from matcher.encoding import Encoding, KeptSession, PinnedSession
+from scheduler.model import PlanModel, configured_solver
 from scheduler.reinsert import Reinserter
 from scheduler.scoring import (
     Score,

@@ -18,30 +18,12 @@ from matcher.encoding import (
     SLOT_MINUTES,
     SLOTS_PER_DAY,
     Encoding,
+    KeptSession,
+    PinnedSession,
 )
 from scheduler.solution import Assignment
 
 LinearExpr = cp_model.LinearExprT
-
-
-@dataclass(frozen=True)
-class PinnedSession:
-    association: int
-    number: int  # 1-based
-    start: int  # absolute slot
-    lead: int
-    joiners: tuple[int, ...]
-    mode: int
-
-
-@dataclass(frozen=True)
-class KeptSession:
-    """A published session a re-plan should leave where it is (objective 6)."""
-
-    association: int
-    number: int  # 1-based
-    start: int  # absolute slot
-    lead: int
 
 
 @dataclass
@@ -292,7 +274,7 @@ class PlanModel:
         enc, model = self.enc, self.model
         for a, assignment in self.fixed.items():
             minutes = int(enc.minutes[a])
-            before, after = enc.occupied(assignment.mode)
+            pad = enc.travel_pad(assignment.mode)
             taking_part: set[int] = set()
             for k, slot in enumerate(assignment.starts):
                 day = int(slot) // SLOTS_PER_DAY
@@ -302,7 +284,7 @@ class PlanModel:
                     taking_part.add(e)
                     res = self.experts[e]
                     res.intervals.append(model.new_fixed_size_interval_var(
-                        SLOT_MINUTES * int(slot) - before, minutes + before + after,
+                        SLOT_MINUTES * int(slot) - pad, minutes + 2 * pad,
                         f"held_{a}_{k}_{e}"))
                     res.day_intervals.append(
                         model.new_fixed_size_interval_var(day, 1, f"held_day_{a}_{k}_{e}"))
@@ -363,9 +345,9 @@ class PlanModel:
         res = self.experts[e]
         name = f"{v.index}_{k}_{e}"
         for mode, in_mode in by_mode.items():
-            before, after = self.enc.occupied(mode)
+            pad = self.enc.travel_pad(mode)
             res.intervals.append(self.model.new_optional_fixed_size_interval_var(
-                SLOT_MINUTES * start - before, minutes + before + after, in_mode,
+                SLOT_MINUTES * start - pad, minutes + 2 * pad, in_mode,
                 f"busy_{name}_{mode}"
             ))
         res.day_intervals.append(

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from matcher.core import Matching, qualified_joiners
-from matcher.encoding import SLOT_MINUTES, SLOTS_PER_DAY, Encoding
-from scheduler.model import KeptSession
+from matcher.encoding import SLOTS_PER_DAY, Encoding, KeptSession
+from scheduler.ledger import LedgerSession, expert_ledgers, on_grid
 from scheduler.scoring import covered_needs, gap_deviation, kept_count
 from scheduler.solution import Assignment, Solution
 
@@ -38,24 +38,13 @@ JOINERS_EXAMINED_PER_NEED = 8
 INFINITE = 2**50
 
 
-@dataclass(frozen=True)
-class Booking:
-    association: int
-    day: int
-    start: int  # minutes from the day's midnight
-    end: int
-    pad: int  # travel buffer around it (onsite), minutes
-
-
 class Bookings:
     """Every expert's sessions, indexed for the questions re-insertion asks."""
 
     def __init__(self, enc: Encoding, solution: Solution) -> None:
         self.enc = enc
         n = len(enc.expert_ids)
-        self.items: list[list[Booking]] = [[] for _ in range(n)]
-        self.per_day: list[Counter[int]] = [Counter() for _ in range(n)]
-        self.per_week: list[Counter[int]] = [Counter() for _ in range(n)]
+        self.ledgers = expert_ledgers(enc)
         self.associations: list[set[int]] = [set() for _ in range(n)]
         self.load = np.zeros(n, dtype=np.int64)
         for a, assignment in solution.items():
@@ -65,52 +54,33 @@ class Bookings:
         """The busiest expert's number of sessions."""
         return int(self.load.max()) if self.load.size else 0
 
-    def _pad(self, mode: int) -> int:
-        return self.enc.occupied(mode)[0]
+    def _sessions(self, a: int, assignment: Assignment) -> Iterator[tuple[int, LedgerSession]]:
+        """Each expert of each session of ``assignment``, with the session."""
+        for k, slot in enumerate(assignment.starts):
+            session = on_grid(self.enc, a, int(slot), assignment.mode)
+            for e in assignment.experts(k):
+                yield e, session
 
     def add(self, a: int, assignment: Assignment) -> None:
-        minutes, pad = int(self.enc.minutes[a]), self._pad(assignment.mode)
-        for k, slot in enumerate(assignment.starts):
-            day, half_hour = divmod(int(slot), SLOTS_PER_DAY)
-            start = half_hour * SLOT_MINUTES
-            for e in assignment.experts(k):
-                self.items[e].append(Booking(a, day, start, start + minutes, pad))
-                self.per_day[e][day] += 1
-                self.per_week[e][int(self.enc.iso_week[day])] += 1
-                self.associations[e].add(a)
-                self.load[e] += 1
+        for e, session in self._sessions(a, assignment):
+            self.ledgers[e].book(*session)
+            self.associations[e].add(a)
+            self.load[e] += 1
 
     def remove(self, a: int, assignment: Assignment) -> None:
-        for k, slot in enumerate(assignment.starts):
-            day = int(slot) // SLOTS_PER_DAY
-            for e in assignment.experts(k):
-                self.items[e] = [b for b in self.items[e]
-                                 if not (b.association == a and b.day == day)]
-                self.per_day[e][day] -= 1
-                self.per_week[e][int(self.enc.iso_week[day])] -= 1
-                self.load[e] -= 1
+        for e, session in self._sessions(a, assignment):
+            self.ledgers[e].unbook(*session)
+            self.load[e] -= 1
         for e in assignment.team():
             self.associations[e].discard(a)
 
+    def is_free(self, e: int, a: int, slot: int, mode: int) -> bool:
+        """Whether ``e`` could hold a session of ``a`` at ``slot`` without breaking rule 6."""
+        return self.ledgers[e].is_free(*on_grid(self.enc, a, slot, mode))
+
     def free_starts(self, e: int, minutes: int, mode: int) -> np.ndarray:
         """(D, S): where ``e`` could start a new session without breaking rule 6."""
-        enc = self.enc
-        free = np.ones((enc.n_days, SLOTS_PER_DAY), dtype=bool)
-        pad = self._pad(mode)
-        for b in self.items[e]:
-            # Padded extents [start - p, end + p) and [b.start - q, b.end + q) must not meet.
-            low = (b.start - b.pad - minutes - pad) // SLOT_MINUTES + 1
-            high = -(-(b.end + b.pad + pad) // SLOT_MINUTES) - 1
-            if high >= low:
-                free[b.day, max(0, low): min(SLOTS_PER_DAY, high + 1)] = False
-        for day, count in self.per_day[e].items():
-            if count >= enc.expert_max_per_day[e]:
-                free[day] = False
-        full_weeks = [w for w, count in self.per_week[e].items()
-                      if count >= enc.expert_max_per_week[e]]
-        if full_weeks:
-            free[np.isin(enc.iso_week, full_weeks)] = False
-        return free
+        return self.ledgers[e].free_starts(minutes, self.enc.travel_pad(mode), self.enc.iso_week)
 
 
 @dataclass(frozen=True)
@@ -200,7 +170,7 @@ class Reinserter:
             week = int(enc.iso_week[int(slot) // SLOTS_PER_DAY])
             for e in assignment.experts(k):
                 added[(e, week)] += 1
-        return all(bookings.per_week[e][week] + count <= enc.expert_max_per_week[e]
+        return all(bookings.ledgers[e].in_week(week) + count <= enc.expert_max_per_week[e]
                    for (e, week), count in added.items())
 
     @staticmethod

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.core import qualified_joiners
-from matcher.encoding import Encoding
-from scheduler.model import KeptSession
+from matcher.encoding import Encoding, KeptSession
 from scheduler.solution import Assignment, Solution
 
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from matcher.core import Matching
-from matcher.encoding import SLOTS_PER_DAY, Encoding
+from matcher.encoding import Encoding, PinnedSession
 from scheduler.improve import Budget
-from scheduler.model import PinnedSession, PlanModel, configured_solver, service_weight
+from scheduler.model import PlanModel, configured_solver, service_weight
 from scheduler.reinsert import Bookings, Reinserter
 from scheduler.solution import Assignment, Solution
 
@@ -165,11 +165,8 @@ def eject_and_insert(enc: Encoding, a: int, target: Assignment, solution: Soluti
             solution[b] = x
         return False
 
-    minutes = int(enc.minutes[a])
     for k, slot in enumerate(target.starts):
-        day, half_hour = divmod(int(slot), SLOTS_PER_DAY)
-        if not all(bookings.free_starts(e, minutes, target.mode)[day, half_hour]
-                   for e in target.experts(k)):
+        if not all(bookings.is_free(e, a, int(slot), target.mode) for e in target.experts(k)):
             return undo()
     if not reinserter.within_week_caps(a, target, bookings):
         return undo()

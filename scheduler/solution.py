@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from domain.loading import scenario_sha256
 from domain.plan import Plan, Session, Stats, Unserved
 from domain.quality import plan_quality
+from domain.scenario import Scenario
 from domain.types import format_clock
 from domain.vocabulary import phase_of
-from matcher.core import Matching, capacity_reason
+from matcher.core import Matching, unserved_reason
 from matcher.encoding import MODE_NAMES, SLOT_MINUTES, SLOTS_PER_DAY, Encoding
 
 
@@ -38,18 +40,19 @@ Solution = dict[int, Assignment]  # association index -> assignment
 
 
 def build_plan(
+    scenario: Scenario,
     enc: Encoding,
     matching: Matching,
     solution: Solution,
     *,
-    scenario_hash: str,
     upper_bound: int,
     solver_status: str,
     wall_seconds: float,
     objectives: dict[str, object] | None = None,
     parameters: dict[str, object] | None = None,
 ) -> Plan:
-    scenario = enc.scenario
+    """The plan ``solution`` stands for: the decoder, given the scenario ``enc`` was
+    encoded from."""
     sessions: list[Session] = []
     for a in sorted(solution, key=lambda i: enc.association_ids[i]):
         assignment = solution[a]
@@ -75,7 +78,7 @@ def build_plan(
     for a, association_id in enumerate(enc.association_ids):
         if a in solution:
             continue
-        reason = matching.blocked.get(a) or capacity_reason(enc, matching, a, load)
+        reason = unserved_reason(scenario, enc, matching, a, load)
         unserved.append(Unserved(association_id=association_id, reason=reason.reason,
                                  detail=reason.detail, detail_en=reason.detail_en))
     for association in sorted(scenario.associations, key=lambda x: x.id):
@@ -98,5 +101,5 @@ def build_plan(
         objectives=objectives,
         **quality,
     )
-    return Plan(scenario_sha256=scenario_hash, sessions=sessions, unserved=unserved,
+    return Plan(scenario_sha256=scenario_sha256(scenario), sessions=sessions, unserved=unserved,
                 stats=stats, parameters=parameters)

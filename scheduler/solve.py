@@ -21,17 +21,16 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from domain.errors import InputError, Issue
-from domain.loading import scenario_sha256
 from domain.plan import Plan, Session
 from domain.scenario import Scenario
 from domain.version import HAKEN_VERSION
 from matcher.core import Matching, match, tighten_bound
 from matcher.coverage import coverage_upper_bound
-from matcher.encoding import MODE_NAMES, SLOT_MINUTES, SLOTS_PER_DAY, Encoding, encode
+from matcher.encoding import Encoding, KeptSession, PinnedSession, encode
 from scheduler.decompose import plan_decomposed
 from scheduler.greedy import plan_greedy
 from scheduler.improve import Budget, Improver
-from scheduler.model import KeptSession, PinnedSession, PlanModel, configured_solver
+from scheduler.model import PlanModel, configured_solver
 from scheduler.scoring import Score, coverable_needs, score
 from scheduler.serve import serve_decomposed, service_value
 from scheduler.solution import Solution, build_plan
@@ -135,56 +134,6 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
                                    self.transform(self.best_objective_bound)))
 
 
-def pinned_sessions(enc: Encoding) -> list[PinnedSession]:
-    """The scenario's pinned sessions on the arrays; a pin off the grid is an input error."""
-    index = {association_id: a for a, association_id in enumerate(enc.association_ids)}
-    experts = {expert_id: e for e, expert_id in enumerate(enc.expert_ids)}
-    issues, pins = [], []
-    for i, session in enumerate(enc.scenario.pinned):
-        where = f"pinned[{i}] ({session.association_id})"
-        day = (session.date - enc.days[0]).days
-        if not 0 <= day < enc.n_days:
-            issues.append(Issue(f"{where}.date", f"{session.date} is outside the period"))
-            continue
-        if session.start % SLOT_MINUTES:
-            issues.append(Issue(f"{where}.start", "does not start on the hour or half hour"))
-            continue
-        pins.append(PinnedSession(
-            association=index[session.association_id],
-            number=session.number,
-            start=day * SLOTS_PER_DAY + session.start // SLOT_MINUTES,
-            lead=experts[session.expert_ids[0]],
-            joiners=tuple(experts[x] for x in session.expert_ids[1:]),
-            mode=MODE_NAMES.index(session.mode),
-        ))
-    leads: dict[int, set[int]] = {}
-    for pin in pins:
-        leads.setdefault(pin.association, set()).add(pin.lead)
-    for a, found in leads.items():
-        if len(found) > 1:
-            issues.append(Issue(f"pinned ({enc.association_ids[a]})",
-                                "pinned sessions of one association name different leads"))
-    if issues:
-        raise InputError("scenario", issues)
-    return pins
-
-
-def kept_sessions(enc: Encoding, sessions: Sequence[Session]) -> list[KeptSession]:
-    """Published sessions on the arrays; those of withdrawn associations or gone experts
-    cannot be kept and are left out."""
-    index = {association_id: a for a, association_id in enumerate(enc.association_ids)}
-    experts = {expert_id: e for e, expert_id in enumerate(enc.expert_ids)}
-    kept = []
-    for session in sessions:
-        a, lead = index.get(session.association_id), experts.get(session.lead_id)
-        day = (session.date - enc.days[0]).days
-        if a is None or lead is None or not 0 <= day < enc.n_days or session.start % SLOT_MINUTES:
-            continue
-        kept.append(KeptSession(a, session.number,
-                                day * SLOTS_PER_DAY + session.start // SLOT_MINUTES, lead))
-    return kept
-
-
 def _solve_stopping(solver: cp_model.CpSolver, model: cp_model.CpModel,
                     callback: cp_model.CpSolverSolutionCallback,
                     stop: threading.Event | None) -> cp_model.CpSolverStatus:
@@ -214,8 +163,9 @@ def single_model_size(enc: Encoding, matching: Matching) -> int:
 
 
 def _serve_in_one_model(
-    enc: Encoding, matching: Matching, pins: list[PinnedSession], kept: list[KeptSession],
-    first: Solution, options: SolveOptions, started: float, deadline: float,
+    enc: Encoding, matching: Matching, pins: Sequence[PinnedSession],
+    kept: Sequence[KeptSession], first: Solution, options: SolveOptions, started: float,
+    deadline: float,
 ) -> tuple[Solution, str, int, dict[str, StageResult]]:
     """Stage one as one CP-SAT model over everything, hinted with ``first``. Joiners
     only use capacity, so the model leaves them out (pinned joiners excepted);
@@ -256,7 +206,7 @@ def _serve_in_one_model(
 
 
 def _serve_in_parts(
-    enc: Encoding, matching: Matching, pins: list[PinnedSession], first: Solution,
+    enc: Encoding, matching: Matching, pins: Sequence[PinnedSession], first: Solution,
     options: SolveOptions, started: float, deadline: float, reference: Solution | None = None,
 ) -> tuple[Solution, str, int, dict[str, StageResult]]:
     """Stage one decomposed: ``first`` improved by service neighbourhoods, the bound
@@ -298,10 +248,9 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
     # the wall clock still stops it, late, on a machine slowed by other work.
     deadline = started + (options.time_limit if options.workers > 1
                           else max(2 * options.time_limit, options.time_limit + 10))
-    enc = encode(scenario)
+    enc = encode(scenario, options.keep)
     matching = match(enc, bound_seconds=None)
-    pins = pinned_sessions(enc)
-    kept = kept_sessions(enc, options.keep)
+    pins, kept = enc.pins, enc.kept
     coverable = {a: coverable_needs(enc, a) for a in range(len(enc.association_ids))}
     greedy = plan_greedy(enc, matching, pins, kept)
     decomposed = plan_decomposed(enc, matching, pins, kept)
@@ -357,8 +306,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
 
     wall = time.monotonic() - started
     plan = build_plan(
-        enc, matching, solution,
-        scenario_hash=scenario_sha256(scenario),
+        scenario, enc, matching, solution,
         upper_bound=upper,
         solver_status=status_name,
         wall_seconds=wall,
@@ -381,7 +329,6 @@ def solve_greedy(scenario: Scenario, bound_seconds: float = 5.0) -> Plan:
     started = time.monotonic()
     enc = encode(scenario)
     matching = match(enc, bound_seconds)
-    solution = plan_greedy(enc, matching, pinned_sessions(enc))
-    return build_plan(enc, matching, solution, scenario_hash=scenario_sha256(scenario),
-                      upper_bound=matching.upper_bound, solver_status="GREEDY",
-                      wall_seconds=time.monotonic() - started)
+    solution = plan_greedy(enc, matching, enc.pins)
+    return build_plan(scenario, enc, matching, solution, upper_bound=matching.upper_bound,
+                      solver_status="GREEDY", wall_seconds=time.monotonic() - started)

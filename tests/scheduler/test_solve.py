@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from domain.checker import check_plan
-from domain.loading import parse_scenario, scenario_sha256
+from domain.loading import parse_scenario
 from domain.plan import Plan
 from domain.scenario import Scenario
 from matcher.core import match
@@ -21,7 +21,7 @@ from scheduler.greedy import plan_greedy
 from scheduler.reinsert import Bookings, Reinserter
 from scheduler.serve import eject_and_insert
 from scheduler.solution import build_plan
-from scheduler.solve import SolveOptions, pinned_sessions, solve, solve_greedy
+from scheduler.solve import SolveOptions, solve, solve_greedy
 from simulation.generator import generate_scenario
 from simulation.profiles import PROFILES
 from tests.scenarios import association, expert, scenario
@@ -339,7 +339,7 @@ def test_an_ejection_chain_keeps_every_rule_or_changes_nothing(seed: int) -> Non
     s = parse_scenario(generate_scenario(30, 8, seed, "scarce_experts"))
     enc = encode(s)
     matching = match(enc, None)
-    pins = pinned_sessions(enc)
+    pins = enc.pins
     pinned = {pin.association for pin in pins}
     greedy = plan_greedy(enc, matching, pins)
     decomposed = plan_decomposed(enc, matching, pins)
@@ -354,9 +354,8 @@ def test_an_ejection_chain_keeps_every_rule_or_changes_nothing(seed: int) -> Non
         inserted = eject_and_insert(enc, a, greedy[a], solution, bookings, reinserter, pinned)
         if inserted:
             assert solution[a] == greedy[a] and set(solution) == set(decomposed)
-            plan = build_plan(enc, matching, solution, scenario_hash=scenario_sha256(s),
-                              upper_bound=matching.upper_bound, solver_status="TEST",
-                              wall_seconds=0.0)
+            plan = build_plan(s, enc, matching, solution, upper_bound=matching.upper_bound,
+                              solver_status="TEST", wall_seconds=0.0)
             violations = check_plan(s, plan)
             assert violations == [], "\n".join(map(str, violations))
         else:
