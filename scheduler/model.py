@@ -2,21 +2,30 @@
 
 A session's start is one integer, the absolute half-hour slot ``day * 48 + slot``;
 which lead (and joiners) serve it decides which slots it may take.
+
+Some rules are kept by the candidates rather than by constraints: the matcher's leads are
+qualified, free of conflict and offer the mode; the encoder's start slots are business time
+inside everyone's windows. A model built with a rule left out (``rules``, for tests that
+show each rule doing its work) widens that rule's part of the candidates too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matcher.core import Matching
+from domain.calendar import windows_on
+from domain.checker import RULES
+from domain.scenario import Availability
+from matcher.core import Matching, mode_compatible_each
 from matcher.encoding import (
     MODE_ONSITE,
     SLOT_MINUTES,
     SLOTS_PER_DAY,
+    BoolArray,
     Encoding,
     KeptSession,
     PinnedSession,
@@ -24,6 +33,9 @@ from matcher.encoding import (
 from scheduler.solution import Assignment
 
 LinearExpr = cp_model.LinearExprT
+
+# The hard rules by the checker's names: ``add_<name>`` adds each to the model.
+RULE_NAMES: tuple[str, ...] = tuple(rule.__name__ for rule in RULES)
 
 
 @dataclass
@@ -68,6 +80,10 @@ class PlanModel:
     With ``subset``, only those associations get variables (a neighbourhood); the
     assignments in ``fixed`` of every other association are booked as constants, and
     ``leads`` may narrow the candidate leads of those in the subset.
+
+    ``rules`` names the hard rules the model keeps, all nine unless a test leaves one out
+    to see the plan break it; with all nine the candidates are the matcher's and the
+    encoder's, unchanged.
     """
 
     def __init__(
@@ -80,7 +96,12 @@ class PlanModel:
         subset: Iterable[int] | None = None,
         fixed: Mapping[int, Assignment] | None = None,
         leads: Mapping[int, Sequence[int]] | None = None,
+        rules: Collection[str] = RULE_NAMES,
     ) -> None:
+        unknown = sorted(set(rules) - set(RULE_NAMES))
+        if unknown:
+            raise ValueError(f"unknown rules {unknown}; the rules are {list(RULE_NAMES)}")
+        self.rules = frozenset(rules)
         self.enc = enc
         self.matching = matching
         self.model = cp_model.CpModel()
@@ -90,7 +111,9 @@ class PlanModel:
         self.subset = (sorted(set(subset)) if subset is not None
                        else list(range(len(enc.association_ids))))
         members = set(self.subset)
-        self.pinned = [pin for pin in pinned if pin.association in members]
+        # Rule 9 left out, the pins shape nothing: not the domains, leads or modes either.
+        self.pinned = ([pin for pin in pinned if pin.association in members]
+                       if "pinned_unchanged" in self.rules else [])
         self.fixed = {a: x for a, x in (fixed or {}).items() if a not in members}
         self.pinned_by_association: dict[int, list[PinnedSession]] = {}
         for pin in self.pinned:
@@ -99,16 +122,24 @@ class PlanModel:
         self.associations: dict[int, AssociationVars] = {}
         self.experts = [ExpertResources() for _ in enc.expert_ids]
         self._create_variables()
-        self.add_accepted_served_or_unserved()
-        self.add_session_sequence()
-        self.add_business_time()
-        self.add_qualified_lead()
-        self.add_within_availability()
-        self.add_session_mode()
+        self._add("accepted_served_or_unserved")
+        self._add("session_sequence")
+        self._add("business_time")
+        self._add("qualified_lead")
+        self._create_lead_starts()
+        self._add("within_availability")
+        if "session_mode" in self.rules:
+            self.add_session_mode()
+        else:  # the joiners' variables all the same, without rule 8's constraint
+            self._create_joiners(offering_mode=False)
         self._book_fixed_assignments()
-        self.add_expert_workload()
-        self.add_expert_associations()
-        self.add_pinned_unchanged()
+        self._add("expert_workload")
+        self._add("expert_associations")
+        self._add("pinned_unchanged")
+
+    def _add(self, rule: str) -> None:
+        if rule in self.rules:
+            getattr(self, f"add_{rule}")()
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -116,14 +147,60 @@ class PlanModel:
         return self.mode_override.get(a, self.enc.session_mode(a, e))
 
     def _pair_slots(self, a: int, e: int) -> np.ndarray:
-        return np.flatnonzero(self.enc.pair_starts(a, e).ravel())
+        if "business_time" in self.rules and "within_availability" in self.rules:
+            return np.flatnonzero(self.enc.pair_starts(a, e).ravel())
+        return np.flatnonzero(self._widened_pair_starts(a, e).ravel())
+
+    def _widened_pair_starts(self, a: int, e: int) -> BoolArray:
+        """(D, S): ``enc.pair_starts(a, e)`` without the part of rule 3 or 5 left out.
+
+        Rule 3's part is business days and hours and the days before the first session
+        may be; rule 5's, the association's and the expert's windows. The half-hour
+        grid and the implementation period are the model's time itself.
+        """
+        enc = self.enc
+        minutes = int(enc.minutes[a])
+        hours = (enc.scenario.programme.business_hours.start,
+                 enc.scenario.programme.business_hours.end)
+        if "within_availability" in self.rules:
+            association = enc.scenario.association_by_id[enc.association_ids[a]]
+            starts = (_fitting_starts(enc, association.availability, minutes, hours)
+                      & _fitting_starts(enc, enc.scenario.experts[e].availability, minutes,
+                                        hours))
+        else:
+            starts = _fitting_starts(enc, None, minutes, (0, SLOTS_PER_DAY * SLOT_MINUTES))
+        if "business_time" in self.rules:
+            starts &= _fitting_starts(enc, None, minutes, hours)
+            starts[~enc.business_day] = False
+            starts[: int(enc.earliest_day[a])] = False
+        return starts
 
     def _lead_candidates(self, a: int) -> list[int]:
         leads = [int(e) for e in self.lead_choice.get(a, self.matching.leads[a])]
+        if self.rules != set(RULE_NAMES):
+            leads += [e for e in self._allowed_leads(a) if e not in leads]
         pins = self.pinned_by_association.get(a)
         if pins and pins[0].lead not in leads:
             leads.append(pins[0].lead)
         return leads
+
+    def _allowed_leads(self, a: int) -> list[int]:
+        """The experts the model's rules let lead ``a``, once some rule is left out.
+
+        The matcher's leads pass every rule's filter; a rule left out takes its filter
+        along: rule 4's (covers the primary need), rule 7's (no conflict), rule 8's
+        (offers the mode). Its filters on time and capacity follow from rules 2, 3, 5
+        and 6, which the model holds in its domains and constraints.
+        """
+        enc = self.enc
+        allowed = np.ones(len(enc.expert_ids), dtype=bool)
+        if "qualified_lead" in self.rules:
+            allowed &= enc.covers[:, int(enc.primary_need[a])]
+        if "expert_associations" in self.rules:
+            allowed &= ~enc.conflict[a]
+        if "session_mode" in self.rules:
+            allowed &= mode_compatible_each(enc, a)
+        return [int(e) for e in np.flatnonzero(allowed)]
 
     def _joiner_candidates(self, a: int) -> list[int]:
         joiners: list[int] = []
@@ -139,6 +216,9 @@ class PlanModel:
     def _create_variables(self) -> None:
         enc, model = self.enc, self.model
         week_of_day = [int(w) for w in enc.iso_week]
+        # Session k can start no earlier than k gaps after the first day: rule 2's part of
+        # the domains, dropped with it.
+        gap = enc.min_gap_days if "session_sequence" in self.rules else 0
         for a in self.subset:
             leads = self._lead_candidates(a)
             if not leads:
@@ -155,8 +235,8 @@ class PlanModel:
             served = model.new_bool_var(f"served_{a}")
             starts, days, weeks = [], [], []
             for k in range(n):
-                low = (first_day + k * enc.min_gap_days) * SLOTS_PER_DAY
-                high = (last_day - (n - 1 - k) * enc.min_gap_days + 1) * SLOTS_PER_DAY - 1
+                low = (first_day + k * gap) * SLOTS_PER_DAY
+                high = (last_day - (n - 1 - k) * gap + 1) * SLOTS_PER_DAY - 1
                 values = slots[(slots >= low) & (slots <= high)]
                 if k in pins:
                     values = np.union1d(values, [pins[k]])
@@ -193,21 +273,29 @@ class PlanModel:
         """Rule 3: business days and hours, the period, the grid and the decision date.
 
         All are in the start domains built by the encoder, so nothing is added here;
-        the method exists so the model reads like the rule book.
+        the method exists so the model reads like the rule book. Left out, the domains
+        are widened (``_widened_pair_starts``).
         """
 
     def add_qualified_lead(self) -> None:
-        """Rule 4: one qualified lead (candidates are qualified by construction)."""
+        """Rule 4: one qualified lead (candidates are qualified by construction; left
+        out, any expert may lead, ``_allowed_leads``)."""
         for v in self.associations.values():
             self.model.add_at_most_one(v.lead)
 
     def add_within_availability(self) -> None:
         """Rule 5: each session inside a window of its lead, joiners and association.
 
-        Each (session, expert) pair gets its own start variable whose domain is where
-        both are free; it equals the session's start when that expert takes part.
-        Domains with holes are cheap, enforced domain constraints are not.
+        Each (session, expert) pair has its own start variable whose domain is where
+        both are free (``_create_lead_starts``, ``_create_joiners``); it equals the
+        session's start when that expert takes part. Domains with holes are cheap,
+        enforced domain constraints are not; so nothing is added here, and left out,
+        the domains are widened (``_widened_pair_starts``).
         """
+
+    def _create_lead_starts(self) -> None:
+        """Each (session, candidate lead) pair's start, in the lead's and association's
+        common slots (rule 5's domains)."""
         for v in self.associations.values():
             for i, e in enumerate(v.leads):
                 v.lead_start[i] = self._expert_starts(v, e, v.lead[i])
@@ -237,7 +325,17 @@ class PlanModel:
         return result
 
     def add_session_mode(self) -> None:
-        """Rule 8: a joiner must offer the mode the lead's choice gives the sessions."""
+        """Rule 8: the association's mode unless 'either', offered by every expert.
+
+        Candidate leads offer it by construction (left out, any expert may lead,
+        ``_allowed_leads``); a joiner must offer the mode its lead's choice gives the
+        sessions, a constraint made with each joiner's variables, in their order.
+        """
+        self._create_joiners(offering_mode=True)
+
+    def _create_joiners(self, *, offering_mode: bool) -> None:
+        """Each candidate joiner's variables per session, with rule 8's constraint that
+        it offers the session's mode where ``offering_mode``."""
         enc = self.enc
         for v in self.associations.values():
             a = v.index
@@ -260,7 +358,8 @@ class PlanModel:
                     start = self._expert_starts(v, j, var, only=k)[k]
                     assert start is not None
                     v.join_start[(j, k)] = start
-                    self.model.add(var <= sum(compatible))
+                    if offering_mode:
+                        self.model.add(var <= sum(compatible))
                 ks = [v.join[(j, k)] for k in range(len(v.start)) if (j, k) in v.join]
                 if not ks:
                     continue
@@ -359,7 +458,8 @@ class PlanModel:
         res.sessions.append(present)
 
     def add_expert_associations(self) -> None:
-        """Rule 7: at most ``max_associations`` per expert (conflicts never are candidates)."""
+        """Rule 7: at most ``max_associations`` per expert (conflicts never are candidates;
+        left out, they may be, ``_allowed_leads``)."""
         for v in self.associations.values():
             for i, e in enumerate(v.leads):
                 self.experts[e].associations.append(v.lead[i])
@@ -429,7 +529,9 @@ class PlanModel:
         for a, v in self.associations.items():
             if not value(v.served):
                 continue
-            lead = next(e for i, e in enumerate(v.leads) if value(v.lead[i]))
+            lead = next((e for i, e in enumerate(v.leads) if value(v.lead[i])), None)
+            if lead is None:  # served without a lead: only with rule 1 left out
+                continue
             starts = [value(s) for s in v.start]
             joiners: list[list[int]] = [[] for _ in starts]
             for (j, k), var in sorted(v.join.items(), key=lambda item: item[0]):
@@ -524,6 +626,19 @@ def service_weight(count: int, a: int) -> int:
     ``count``: one more served outweighs any exchange of who, and earlier ranks weigh more.
     ``service_weight(count, count)`` is the weight of one served, rank aside."""
     return count * (count + 1) // 2 + 1 + (count - a)
+
+
+def _fitting_starts(enc: Encoding, availability: Availability | None, minutes: int,
+                    hours: tuple[int, int]) -> BoolArray:
+    """(D, S): where a session of ``minutes`` fits inside one window of ``availability``
+    (``hours`` where it states none) on each day of the period, business day or not."""
+    starts = np.zeros((enc.n_days, SLOTS_PER_DAY), dtype=bool)
+    for d, day in enumerate(enc.days):
+        for start, end in windows_on(availability, day, hours):
+            first, last = -(-start // SLOT_MINUTES), (end - minutes) // SLOT_MINUTES
+            if last >= first:
+                starts[d, first : last + 1] = True
+    return starts
 
 
 def _in_domain(var: cp_model.IntVar, value: int) -> bool:
