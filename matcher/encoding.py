@@ -360,3 +360,42 @@ def last_feasible_start(days_available: BoolArray, sessions: int, min_gap: int) 
             return None
         day = int(later[0])
     return day
+
+
+def widened_pair_starts(scenario: Scenario, enc: Encoding, a: int, e: int, *,
+                        business_time: bool, within_availability: bool) -> BoolArray:
+    """(D, S): ``enc.pair_starts(a, e)`` without the part of rule 3 or 5 that is off,
+    for a model that leaves that rule out (the rule's test pair).
+
+    Rule 3's part is business days and hours and the days before the first session
+    may be; rule 5's, the association's and the expert's windows. The half-hour
+    grid and the implementation period are the model's time itself.
+    """
+    minutes = int(enc.minutes[a])
+    hours = (scenario.programme.business_hours.start,
+             scenario.programme.business_hours.end)
+    if within_availability:
+        association = scenario.association_by_id[enc.association_ids[a]]
+        starts = (_fitting_starts(enc, association.availability, minutes, hours)
+                  & _fitting_starts(enc, scenario.experts[e].availability, minutes,
+                                    hours))
+    else:
+        starts = _fitting_starts(enc, None, minutes, (0, SLOTS_PER_DAY * SLOT_MINUTES))
+    if business_time:
+        starts &= _fitting_starts(enc, None, minutes, hours)
+        starts[~enc.business_day] = False
+        starts[: int(enc.earliest_day[a])] = False
+    return starts
+
+
+def _fitting_starts(enc: Encoding, availability: Availability | None, minutes: int,
+                    hours: tuple[int, int]) -> BoolArray:
+    """(D, S): where a session of ``minutes`` fits inside one window of ``availability``
+    (``hours`` where it states none) on each day of the period, business day or not."""
+    starts = np.zeros((enc.n_days, SLOTS_PER_DAY), dtype=bool)
+    for d, day in enumerate(enc.days):
+        for start, end in windows_on(availability, day, hours):
+            first, last = -(-start // SLOT_MINUTES), (end - minutes) // SLOT_MINUTES
+            if last >= first:
+                starts[d, first : last + 1] = True
+    return starts

@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from domain.calendar import windows_on
 from domain.checker import RULES
-from domain.scenario import Availability
 from matcher.core import Matching, mode_compatible_each
 from matcher.encoding import (
     MODE_ONSITE,
@@ -97,11 +95,18 @@ class PlanModel:
         fixed: Mapping[int, Assignment] | None = None,
         leads: Mapping[int, Sequence[int]] | None = None,
         rules: Collection[str] = RULE_NAMES,
+        widened_starts: Callable[[int, int], BoolArray] | None = None,
     ) -> None:
         unknown = sorted(set(rules) - set(RULE_NAMES))
         if unknown:
             raise ValueError(f"unknown rules {unknown}; the rules are {list(RULE_NAMES)}")
         self.rules = frozenset(rules)
+        # Rules 3 and 5 live in the start domains (the encoding's pair starts): left out,
+        # the caller hands in starts without them (matcher.encoding.widened_pair_starts).
+        if {"business_time", "within_availability"} - self.rules and widened_starts is None:
+            raise ValueError("leaving out business_time or within_availability needs "
+                             "widened_starts: the encoding's starts hold both rules")
+        self.widened_starts = widened_starts
         self.enc = enc
         self.matching = matching
         self.model = cp_model.CpModel()
@@ -147,33 +152,9 @@ class PlanModel:
         return self.mode_override.get(a, self.enc.session_mode(a, e))
 
     def _pair_slots(self, a: int, e: int) -> np.ndarray:
-        if "business_time" in self.rules and "within_availability" in self.rules:
+        if self.widened_starts is None:
             return np.flatnonzero(self.enc.pair_starts(a, e).ravel())
-        return np.flatnonzero(self._widened_pair_starts(a, e).ravel())
-
-    def _widened_pair_starts(self, a: int, e: int) -> BoolArray:
-        """(D, S): ``enc.pair_starts(a, e)`` without the part of rule 3 or 5 left out.
-
-        Rule 3's part is business days and hours and the days before the first session
-        may be; rule 5's, the association's and the expert's windows. The half-hour
-        grid and the implementation period are the model's time itself.
-        """
-        enc = self.enc
-        minutes = int(enc.minutes[a])
-        hours = (enc.scenario.programme.business_hours.start,
-                 enc.scenario.programme.business_hours.end)
-        if "within_availability" in self.rules:
-            association = enc.scenario.association_by_id[enc.association_ids[a]]
-            starts = (_fitting_starts(enc, association.availability, minutes, hours)
-                      & _fitting_starts(enc, enc.scenario.experts[e].availability, minutes,
-                                        hours))
-        else:
-            starts = _fitting_starts(enc, None, minutes, (0, SLOTS_PER_DAY * SLOT_MINUTES))
-        if "business_time" in self.rules:
-            starts &= _fitting_starts(enc, None, minutes, hours)
-            starts[~enc.business_day] = False
-            starts[: int(enc.earliest_day[a])] = False
-        return starts
+        return np.flatnonzero(self.widened_starts(a, e).ravel())
 
     def _lead_candidates(self, a: int) -> list[int]:
         leads = [int(e) for e in self.lead_choice.get(a, self.matching.leads[a])]
@@ -626,19 +607,6 @@ def service_weight(count: int, a: int) -> int:
     ``count``: one more served outweighs any exchange of who, and earlier ranks weigh more.
     ``service_weight(count, count)`` is the weight of one served, rank aside."""
     return count * (count + 1) // 2 + 1 + (count - a)
-
-
-def _fitting_starts(enc: Encoding, availability: Availability | None, minutes: int,
-                    hours: tuple[int, int]) -> BoolArray:
-    """(D, S): where a session of ``minutes`` fits inside one window of ``availability``
-    (``hours`` where it states none) on each day of the period, business day or not."""
-    starts = np.zeros((enc.n_days, SLOTS_PER_DAY), dtype=bool)
-    for d, day in enumerate(enc.days):
-        for start, end in windows_on(availability, day, hours):
-            first, last = -(-start // SLOT_MINUTES), (end - minutes) // SLOT_MINUTES
-            if last >= first:
-                starts[d, first : last + 1] = True
-    return starts
 
 
 def _in_domain(var: cp_model.IntVar, value: int) -> bool:

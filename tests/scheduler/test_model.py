@@ -16,14 +16,12 @@ import pytest
 from ortools.sat.python import cp_model
 
 from domain.checker import RULES, check_plan
-from domain.loading import scenario_sha256
 from domain.plan import Plan
 from domain.scenario import Scenario
 from matcher.core import match
-from matcher.encoding import encode
+from matcher.encoding import encode, widened_pair_starts
 from scheduler.model import RULE_NAMES, PlanModel, configured_solver
 from scheduler.solution import build_plan
-from scheduler.solve import pinned_sessions
 from tests.scenarios import association, expert, scenario
 
 
@@ -37,15 +35,18 @@ def plan_with(s: Scenario, rules: Collection[str] = RULE_NAMES) -> Plan:
     """
     enc = encode(s)
     matching = match(enc, bound_seconds=None)
-    pm = PlanModel(enc, matching, pinned_sessions(enc), rules=rules)
+    business_time, within_availability = "business_time" in rules, "within_availability" in rules
+    widened = None if business_time and within_availability else (
+        lambda a, e: widened_pair_starts(s, enc, a, e, business_time=business_time,
+                                         within_availability=within_availability))
+    pm = PlanModel(enc, matching, enc.pins, rules=rules, widened_starts=widened)
     service, _ = pm.objective_service()
     pm.model.maximize(service)
     solver = configured_solver(workers=1, seed=0, seconds=10.0, deterministic=True,
                                wall_left=30.0)
     status = solver.solve(pm.model)
     assert status == cp_model.OPTIMAL, solver.status_name(status)
-    plan = build_plan(enc, matching, pm.decode(solver.value),
-                      scenario_hash=scenario_sha256(s), upper_bound=matching.upper_bound,
+    plan = build_plan(s, enc, matching, pm.decode(solver.value), upper_bound=matching.upper_bound,
                       solver_status=solver.status_name(status), wall_seconds=solver.wall_time)
     counted = {enc.association_ids[a] for a, v in pm.associations.items()
                if solver.value(v.served)}
