@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     auth_failure_window_seconds: float = Field(default=60.0, gt=0)
     # Where feeds are reachable from outside, for the https and webcal links.
     public_base_url: str = "http://127.0.0.1:8000"
+    # Request bodies past these sizes are refused (413) as they are read: JSON and forms
+    # (a 5000 x 1000 scenario is about 7 MB), and a spreadsheet upload.
+    max_json_bytes: int = Field(default=16 * 2**20, ge=1024)
+    max_upload_bytes: int = Field(default=8 * 2**20, ge=1024)
 
 
 @lru_cache(maxsize=1)

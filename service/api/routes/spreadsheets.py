@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Query, Response, UploadFile
 from pydantic import BaseModel, Field
 
-from service.api.deps import Staff, Viewer
+from service.api.deps import AuthenticatedRoute, Staff, Viewer
 from service.api.errors import SheetProblems, responses
 from service.logic import sheets, state
 from service.web.dependencies import DbDep
 from service.web.files import XLSX, ZIP, download, file_answer, zipped
 from spreadsheets import template_csvs, template_workbook
 
-router = APIRouter(prefix="/spreadsheets", tags=["spreadsheets"])
+router = APIRouter(prefix="/spreadsheets", tags=["spreadsheets"], route_class=AuthenticatedRoute)
 
 Lang = Annotated[Literal["ja", "en"], Query(description="Headers and labels in ja or en.")]
 
