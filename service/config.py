@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # (a 5000 x 1000 scenario is about 7 MB), and a spreadsheet upload.
     max_json_bytes: int = Field(default=16 * 2**20, ge=1024)
     max_upload_bytes: int = Field(default=8 * 2**20, ge=1024)
+    # What one uploaded sheet may unpack to (an .xlsx is a zip) and hold, so that a small
+    # hostile file cannot take the server's memory (422 past them).
+    max_sheet_unpacked_bytes: int = Field(default=64 * 2**20, ge=1024)
+    max_sheet_cells: int = Field(default=1_000_000, ge=100)
 
 
 @lru_cache(maxsize=1)
