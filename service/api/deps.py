@@ -19,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from domain.limits import ID_LENGTH, STORABLE_PATTERN
+from service.api.errors import responses
 from service.db.engine import session_factory
 from service.logic import tokens
 from service.logic.tokens import Actor, Role
@@ -91,7 +92,18 @@ class AuthenticatedRoute(APIRoute):
     """An API route that checks the bearer token before it reads a request body.
 
     FastAPI reads and parses a body before it solves any dependency, so without this
-    any client could make the server read a body (up to its limit) with no token."""
+    any client could make the server read a body (up to its limit) with no token. It
+    also documents what every API operation can answer: 401, 403 and 429 for the token,
+    413 where a body is read, 422 where a parameter or body can be malformed."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        super().__init__(path, endpoint, **options)
+        parameters = self.dependant.path_params or self.dependant.query_params or (
+            self.dependant.header_params)
+        codes = [*([413] if self.body_field else []),
+                 *([422] if self.body_field or parameters else [])]
+        for code, entry in responses(*codes).items():
+            self.responses.setdefault(code, entry)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()

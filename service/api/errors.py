@@ -6,6 +6,7 @@ problem shows at most an excerpt of the value it is about."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,7 +19,6 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
-from starlette.routing import Match
 
 from domain.errors import InputError, excerpt
 from service.logic.errors import Invalid, ServiceError
@@ -108,14 +108,13 @@ def _field_problem(error: dict[str, Any]) -> dict[str, Any]:
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method the request's path answers to: FastAPI makes one route per method,
-    and Starlette's 405 names only the first route that matched the path."""
+    """Every method the OpenAPI document gives the request's path: FastAPI makes one route
+    per method, and Starlette's 405 names only the first route that matched the path."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        route_methods = getattr(route, "methods", None)
-        if match != Match.NONE and route_methods:
-            methods |= set(route_methods)
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
     return sorted(methods)
 
 
@@ -131,9 +130,8 @@ def install(app: FastAPI) -> None:
             limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
             return _problem(413, f"the request body is larger than this request may be "
                                  f"({limit} bytes); nothing was read past that")
-        if error.status_code == 405:
-            return _problem(405, "method not allowed",
-                            headers={"Allow": ", ".join(_allowed_methods(request))})
+        if error.status_code == 405 and (allowed := _allowed_methods(request)):
+            return _problem(405, "method not allowed", headers={"Allow": ", ".join(allowed)})
         return await http_exception_handler(request, error)
 
     @app.exception_handler(Invalid)
