@@ -13,6 +13,23 @@ _RECORD_LISTS = {"experts": "id", "associations": "id", "pinned": "association_i
                  "sessions": "association_id", "unserved": "association_id"}
 
 
+EXCERPT_LENGTH = 40
+
+
+def excerpt(value: object, length: int = EXCERPT_LENGTH) -> str:
+    """``value`` as text cut to ``length`` characters, saying how long it was: an error
+    names the value without repeating all of it."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= length:
+        return text
+    return f"{text[:length]}…({len(text):,} characters)"
+
+
+def quoted(value: object) -> str:
+    """``repr(value)``, a long text cut as ``excerpt`` cuts it."""
+    return repr(excerpt(value)) if isinstance(value, str) else excerpt(value)
+
+
 @dataclass(frozen=True)
 class Issue:
     path: str

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.limits import RecordId
 from domain.types import ClockTime, IsoDate
 from domain.vocabulary import Phase, SessionMode, UnservedReason
 
@@ -15,10 +16,10 @@ class _Record(BaseModel):
 
 
 class Session(_Record):
-    association_id: str = Field(min_length=1)
+    association_id: RecordId
     number: int = Field(ge=1)
     phase: Phase
-    expert_ids: list[str] = Field(min_length=1)
+    expert_ids: list[RecordId] = Field(min_length=1)
     date: IsoDate
     start: ClockTime
     end: ClockTime

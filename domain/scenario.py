@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from domain.limits import Address, Email, Key, Label, Name, Place, RecordId, Url
 from domain.plan import Session
 from domain.types import ClockTime, IsoDate
 from domain.vocabulary import (
@@ -101,19 +102,19 @@ class Availability(Record):
 
 
 class VocabularyLabel(Record):
-    ja: str
-    en: str
+    ja: Label
+    en: Label
 
 
 class NeedDefinition(Record):
-    ja: str
-    en: str
-    covered_by: list[str] = Field(min_length=1)
+    ja: Label
+    en: Label
+    covered_by: list[Key] = Field(min_length=1)
 
 
 class Vocabulary(Record):
-    qualifications: dict[str, VocabularyLabel] = Field(min_length=1)
-    needs: dict[str, NeedDefinition] = Field(min_length=1)
+    qualifications: dict[Key, VocabularyLabel] = Field(min_length=1)
+    needs: dict[Key, NeedDefinition] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _covered_by_known(self) -> Vocabulary:
@@ -149,8 +150,8 @@ def _known_timezone(name: str) -> str:
 
 
 class Programme(Record):
-    name: str = Field(min_length=1)
-    timezone: Annotated[str, AfterValidator(_known_timezone)] = "Asia/Tokyo"
+    name: Name
+    timezone: Annotated[Key, AfterValidator(_known_timezone)] = "Asia/Tokyo"
     application_period: DateRange | None = None
     implementation_period: DateRange
     business_hours: ClockRange
@@ -163,7 +164,7 @@ class Programme(Record):
     travel_buffer_minutes: int = Field(ge=0)
     vocabulary: Vocabulary | None = None
     # Shown in calendar feeds; optional additions to the spec.
-    secretariat_contact: str | None = None
+    secretariat_contact: Address | None = None
 
     @cached_property
     def words(self) -> Vocabulary:
@@ -172,34 +173,34 @@ class Programme(Record):
 
 
 class Expert(Record):
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    qualifications: list[str] = Field(min_length=1)
-    industries: list[str] = []
+    id: RecordId
+    name: Name
+    qualifications: list[Key] = Field(min_length=1)
+    industries: list[Key] = []
     modes: list[SessionMode] = Field(min_length=1)
-    base_area: str | None = None
+    base_area: Place | None = None
     max_associations: int = Field(ge=0)
     max_sessions_per_day: int = Field(ge=1)
     max_sessions_per_week: int = Field(ge=1)
     availability: Availability | None = None
-    conflicts: list[str] = []
-    email: str | None = None
+    conflicts: list[RecordId] = []
+    email: Email | None = None
 
 
 class Association(Record):
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
+    id: RecordId
+    name: Name
     legal_form: LegalForm
-    prefecture: str
-    city: str
-    address: str | None = None
-    meeting_url: str | None = None
-    industry: str = Field(min_length=1)
+    prefecture: Place
+    city: Place
+    address: Address | None = None
+    meeting_url: Url | None = None
+    industry: Key
     member_count: int | None = Field(default=None, ge=0)
     applied_at: AwareDatetime
     decided_on: IsoDate | None = None
     status: Status
-    needs: list[str] = Field(min_length=1)
+    needs: list[Key] = Field(min_length=1)
     sessions_requested: int = Field(ge=1)
     session_minutes: int = Field(gt=0)
     mode: AssociationMode

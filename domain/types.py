@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
+from domain.errors import quoted
+
 _CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -15,10 +17,10 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def parse_clock(value: Any) -> int:
     """``"HH:MM"`` -> minutes after midnight (``"24:00"`` allowed as an end)."""
     if not isinstance(value, str) or not _CLOCK.match(value):
-        raise ValueError(f"{value!r} is not a clock time HH:MM")
+        raise ValueError(f"{quoted(value)} is not a clock time HH:MM")
     hours, minutes = int(value[:2]), int(value[3:])
     if hours == 24 and minutes:
-        raise ValueError(f"{value!r} is not a clock time HH:MM")
+        raise ValueError(f"{quoted(value)} is not a clock time HH:MM")
     return hours * 60 + minutes
 
 
@@ -30,11 +32,11 @@ def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     if not isinstance(value, str) or not _DATE.match(value):
-        raise ValueError(f"{value!r} is not a date YYYY-MM-DD")
+        raise ValueError(f"{quoted(value)} is not a date YYYY-MM-DD")
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not a calendar date") from None
+        raise ValueError(f"{quoted(value)} is not a calendar date") from None
 
 
 # Minutes after midnight inside the program; "HH:MM" in JSON.

@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     # ``haken serve`` uses the address it listens on and warns.
     public_base_url: str | None = None
 
+    # Request bodies past these sizes are refused (413) as they are read: JSON and forms
+    # (a 5000 x 1000 scenario is about 7 MB), and a spreadsheet upload.
+    max_json_bytes: int = Field(default=16 * 2**20, ge=1024)
+    max_upload_bytes: int = Field(default=8 * 2**20, ge=1024)
+    # What one uploaded sheet may unpack to (an .xlsx is a zip) and hold, so that a small
+    # hostile file cannot take the server's memory (422 past them).
+    max_sheet_unpacked_bytes: int = Field(default=64 * 2**20, ge=1024)
+    max_sheet_cells: int = Field(default=1_000_000, ge=100)
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:

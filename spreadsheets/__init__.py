@@ -8,6 +8,7 @@ records so that every validation rule stays in ``domain``.
 from spreadsheets.importing import (
     ImportResult,
     SheetIssue,
+    SheetLimits,
     SpreadsheetError,
     Table,
     import_tables,
@@ -27,6 +28,7 @@ from spreadsheets.template import template_csvs, template_workbook
 __all__ = [
     "ImportResult",
     "SheetIssue",
+    "SheetLimits",
     "SpreadsheetError",
     "Table",
     "expert_csv",

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import ValidationError
 
-from domain.errors import InputError, Issue, format_path
+from domain.errors import InputError, Issue, excerpt, format_path
 from domain.loading import parse_scenario
 from domain.programmes import TOKYO_PROGRAMME
 from domain.scenario import Scenario, Vocabulary
@@ -117,12 +118,45 @@ def _sheet_for(name: str) -> Sheet | None:
 
 Rows = list[tuple[int, list[object]]]
 
+# Excel keeps at most this many characters in a cell; a longer one was not made by Excel.
+CELL_TEXT_LENGTH = 32_767
 
-def _rows(values: Iterable[Sequence[object]]) -> tuple[list[object], Rows]:
+
+@dataclass(frozen=True)
+class SheetLimits:
+    """What one upload may unpack to, so that a small hostile file cannot take the
+    server's memory: the workbook's files uncompressed, and the cells of all its sheets."""
+
+    unpacked_bytes: int = 64 * 2**20
+    cells: int = 1_000_000
+
+
+class _Counter:
+    def __init__(self, limits: SheetLimits, source: str) -> None:
+        self.limits, self.source, self.cells = limits, source, 0
+
+    def row(self, table: str, number: int, cells_of_row: Sequence[object]) -> None:
+        self.cells += len(cells_of_row)
+        if self.cells > self.limits.cells:
+            raise InputError(self.source, [Issue(table, (
+                f"セルが{self.limits.cells:,}個を超えています / more than "
+                f"{self.limits.cells:,} cells (the limit of one file)"))])
+        for index, value in enumerate(cells_of_row):
+            if isinstance(value, str) and len(value) > CELL_TEXT_LENGTH:
+                place = f"{table}!{get_column_letter(index + 1)}{number}"
+                raise InputError(self.source, [Issue(place, (
+                    f"{len(value):,}文字あります（1セル{CELL_TEXT_LENGTH:,}文字まで） / "
+                    f"{len(value):,} characters, more than a cell holds "
+                    f"({CELL_TEXT_LENGTH:,}): {excerpt(value)}"))])
+
+
+def _rows(values: Iterable[Sequence[object]], counter: _Counter,
+          table: str) -> tuple[list[object], Rows]:
     header: list[object] = []
     rows: list[tuple[int, list[object]]] = []
     for number, row in enumerate(values, start=1):
         cells_of_row = list(row)
+        counter.row(table, number, cells_of_row)
         if number == 1:
             header = cells_of_row
         elif not all(cells.is_blank(value) for value in cells_of_row):
@@ -130,15 +164,33 @@ def _rows(values: Iterable[Sequence[object]]) -> tuple[list[object], Rows]:
     return header, rows
 
 
-def read_xlsx(data: bytes | Path, source: str) -> list[Table]:
+def _check_unpacked_size(handle: io.BytesIO, source: str, limits: SheetLimits) -> None:
+    """Refuse a workbook whose files unpack past the limit, before openpyxl reads them
+    (it reads all shared strings at once). zipfile stops at each file's declared size,
+    so a file cannot unpack to more than the sizes summed here."""
+    with zipfile.ZipFile(handle) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    handle.seek(0)
+    if unpacked > limits.unpacked_bytes:
+        raise InputError(source, [Issue("", (
+            f"展開すると{unpacked:,}バイトになり、上限の{limits.unpacked_bytes:,}バイトを"
+            "超えます / "
+            f"unpacks to {unpacked:,} bytes, more than the {limits.unpacked_bytes:,} bytes "
+            "a workbook may"))])
+
+
+def read_xlsx(data: bytes | Path, source: str, limits: SheetLimits | None = None) -> list[Table]:
     """The expert and application sheets of a workbook (other sheets are ignored)."""
+    limits = limits or SheetLimits()
     if isinstance(data, Path):
         try:
             data = data.read_bytes()
         except OSError as error:
             raise InputError(source, [Issue("", f"cannot read: {error.strerror}")]) from None
+    counter = _Counter(limits, source)
     with io.BytesIO(data) as handle:
         try:
+            _check_unpacked_size(handle, source, limits)
             book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
             not_xlsx = "Excelブック(.xlsx)として読めません / not an Excel workbook (.xlsx)"
@@ -148,7 +200,8 @@ def read_xlsx(data: bytes | Path, source: str) -> list[Table]:
             for worksheet in book.worksheets:
                 sheet = _sheet_for(worksheet.title)
                 if sheet is not None:
-                    header, rows = _rows(worksheet.iter_rows(values_only=True))
+                    header, rows = _rows(worksheet.iter_rows(values_only=True), counter,
+                                         worksheet.title)
                     tables.append(Table(sheet, worksheet.title, header, rows))
         finally:
             book.close()
@@ -170,7 +223,8 @@ def decode_csv(data: bytes, source: str) -> str:
                                         "not UTF-8 or Shift_JIS text")])
 
 
-def read_csv(data: bytes | Path, sheet: Sheet, name: str | None = None) -> Table:
+def read_csv(data: bytes | Path, sheet: Sheet, name: str | None = None,
+             limits: SheetLimits | None = None) -> Table:
     """One CSV file as the given sheet; rows are numbered as Excel shows them."""
     source = name or (str(data) if isinstance(data, Path) else sheet.en)
     if isinstance(data, Path):
@@ -179,8 +233,10 @@ def read_csv(data: bytes | Path, sheet: Sheet, name: str | None = None) -> Table
         except OSError as error:
             raise InputError(source, [Issue("", f"cannot read: {error.strerror}")]) from None
     text = decode_csv(data, source)
-    header, rows = _rows(csv.reader(io.StringIO(text, newline="")))
-    return Table(sheet, Path(source).name, header, rows)
+    table = Path(source).name
+    counter = _Counter(limits or SheetLimits(), source)
+    header, rows = _rows(csv.reader(io.StringIO(text, newline="")), counter, table)
+    return Table(sheet, table, header, rows)
 
 
 # --------------------------------------------------------------------------- headers
@@ -259,6 +315,9 @@ def _programme_words(programme: Any) -> tuple[Lexicon, str]:
 _JAPANESE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), replacement) for pattern, replacement in (
         (r"missing required field", "必須項目が空です"),
+        (r"String should have at most (\S+) characters?", r"\1文字以内にしてください"),
+        (r"NUL characters and lone surrogates are not accepted",
+         "使えない文字（NUL）が含まれています"),
         (r"unknown field", "不明な項目です"),
         (r"Input should be greater than or equal to (\S+)", r"\1以上にしてください"),
         (r"Input should be greater than (\S+)", r"\1より大きくしてください"),

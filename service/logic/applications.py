@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from domain.calendar import BusinessCalendar
 from domain.errors import Issue
+from domain.limits import Note
 from domain.scenario import Association
 from domain.vocabulary import Label, Status
 from service.db.models import AssociationRow, EligibilityCheckRow, SessionRow, utcnow
@@ -111,10 +112,10 @@ def screening_gaps(db: Session, association_id: str) -> list[str]:
 
 class TransitionIn(BaseModel):
     to: Status
-    reason: str | None = Field(default=None, max_length=2000,
-                               description="Required to accept, reject or withdraw.")
-    note: str | None = Field(default=None, max_length=2000,
-                             description="The call's notes when it becomes interviewed.")
+    reason: Note | None = Field(default=None,
+                                description="Required to accept, reject or withdraw.")
+    note: Note | None = Field(default=None,
+                              description="The call's notes when it becomes interviewed.")
     decided_on: dt.date | None = Field(default=None,
                                        description="Decision date; default today.")
 

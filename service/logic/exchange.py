@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from domain.errors import InputError, Issue
+from domain.errors import InputError
 from domain.loading import parse_scenario
 from domain.scenario import Scenario
 from service.db.models import (
@@ -22,7 +21,6 @@ from service.db.models import (
 from service.logic import audit
 from service.logic.errors import Invalid
 from service.logic.records import (
-    MAX_ID_LENGTH,
     call_due_on,
     changed_fields,
     dump,
@@ -37,15 +35,6 @@ def _parse(raw: dict[str, Any], source: str) -> Scenario:
         scenario = parse_scenario(raw, source)
     except InputError as error:
         raise Invalid(error.issues) from None
-    ids = (("experts", [e.id for e in scenario.experts]),
-           ("associations", [a.id for a in scenario.associations]))
-    too_long = [Issue(f"{kind}[{i}].id", f"at most {MAX_ID_LENGTH} characters")
-                for kind, listed in ids for i, record_id in enumerate(listed)
-                if len(record_id) > MAX_ID_LENGTH]
-    if too_long:
-        raise Invalid(too_long)
-    if "\\u0000" in json.dumps(raw):  # refused alike everywhere: PostgreSQL text cannot hold it
-        raise Invalid([Issue("", "NUL characters are not accepted")])
     return scenario
 
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,8 @@ FINISHED = ("succeeded", "failed", "cancelled")
 
 class PlanRequest(BaseModel):
     """What to solve with; the scenario is the current state when the job is asked for."""
+
+    model_config = ConfigDict(allow_inf_nan=False)  # NaN passes every bound; inf is no limit
 
     time_limit: float = Field(default=30.0, ge=1, le=3600, description="Seconds for the solve.")
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Solver random seed.")

@@ -37,15 +37,6 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, A
             for key in keys if before.get(key) != after.get(key)}
 
 
-# The id columns' width (String(64)).
-MAX_ID_LENGTH = 64
-
-
-def _id_fits(record_id: str) -> None:
-    if len(record_id) > MAX_ID_LENGTH:
-        raise Invalid([Issue("id", f"at most {MAX_ID_LENGTH} characters")])
-
-
 def _same_id(path_id: str, body_id: str) -> None:
     if path_id != body_id:
         raise Invalid([Issue("id", f"{body_id!r} differs from the id in the URL {path_id!r}; "
@@ -89,7 +80,6 @@ def expert_row(db: Session, expert_id: str) -> ExpertRow:
 
 def create_expert(db: Session, expert: Expert, actor: str) -> ExpertRow:
     programme_row(db)
-    _id_fits(expert.id)
     if db.get(ExpertRow, expert.id) is not None:
         raise Conflict(f"expert {expert.id!r} already exists")
     row = ExpertRow(id=expert.id, data=dump(expert))
@@ -165,7 +155,6 @@ def create_association(db: Session, association: Association, actor: str) -> Ass
                                        "through POST .../transitions")])
     if association.decided_on is not None:
         raise Invalid([Issue("decided_on", "set by the decision, not by the application")])
-    _id_fits(association.id)
     if db.get(AssociationRow, association.id) is not None:
         raise Conflict(f"association {association.id!r} already exists")
     row = new_association_row(db, association)

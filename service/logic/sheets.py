@@ -24,7 +24,7 @@ from service.logic import exchange
 from service.logic.errors import Invalid, NotFound
 from service.logic.plans import plan_row, schedule
 from service.logic.state import PROGRAMME_ID, current_scenario, scenario_document
-from spreadsheets import Table, import_tables, read_csv, read_xlsx
+from spreadsheets import SheetLimits, Table, import_tables, read_csv, read_xlsx
 from spreadsheets.columns import APPLICATION_SHEET, EXPERT_SHEET
 
 
@@ -46,7 +46,8 @@ class Imported:
 
 
 def import_sheets(db: Session, actor: str, workbook: Upload | None = None,
-                  experts: Upload | None = None, applications: Upload | None = None) -> Imported:
+                  experts: Upload | None = None, applications: Upload | None = None,
+                  limits: SheetLimits | None = None) -> Imported:
     """Merge the sheets' rows into the current state; raises ``SpreadsheetError`` (every
     bad row) or ``Invalid``, and then nothing is written."""
     if workbook is None and experts is None and applications is None:
@@ -54,11 +55,12 @@ def import_sheets(db: Session, actor: str, workbook: Upload | None = None,
                                          "applications as CSV")])
     tables: list[Table] = []
     if workbook is not None:
-        tables += read_xlsx(workbook.data, workbook.name)
+        tables += read_xlsx(workbook.data, workbook.name, limits)
     if experts is not None:
-        tables.append(read_csv(experts.data, EXPERT_SHEET, experts.name))
+        tables.append(read_csv(experts.data, EXPERT_SHEET, experts.name, limits))
     if applications is not None:
-        tables.append(read_csv(applications.data, APPLICATION_SHEET, applications.name))
+        tables.append(read_csv(applications.data, APPLICATION_SHEET, applications.name,
+                               limits))
     has_state = db.get(ProgrammeRow, PROGRAMME_ID) is not None
     # Without a programme yet, the sheets start from the default Tokyo programme (as the CLI).
     base = scenario_document(db) if has_state else None

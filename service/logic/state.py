@@ -8,17 +8,28 @@ the API's errors name the record and field exactly as ``haken plan`` would.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import zoneinfo
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from domain.errors import InputError
 from domain.loading import parse_scenario
 from domain.scenario import Programme, Scenario
-from service.db.models import AssociationRow, ExpertRow, ProgrammeRow, SessionRow, utcnow
+from service.db.models import (
+    AssociationRow,
+    Base,
+    EligibilityCheckRow,
+    ExpertRow,
+    ProgrammeRow,
+    SessionRow,
+    UTCDateTime,
+    utcnow,
+)
 from service.logic.errors import Conflict, Invalid, PreconditionFailed, PreconditionRequired
 
 PROGRAMME_ID = 1
@@ -94,8 +105,49 @@ def check_if_match(version: int, if_match: str | None, what: str) -> None:
             f"{what}: send If-Match with the ETag you read, so that no one's change is "
             "overwritten unseen")
     offered = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
-    if "*" in offered or etag(version) in offered:
+    if "*" in offered:  # matches any version: it would overwrite unseen all the same
+        raise PreconditionRequired(
+            f"{what}: If-Match * names no version; send the ETag you read")
+    if etag(version) in offered:
         return
     raise PreconditionFailed(
         f"{what} has changed since you read it (now version {version}); read it again, "
         "reapply your change and send the new ETag")
+
+
+def state_etag(db: Session) -> str:
+    """The version of everything ``PUT /scenario`` replaces: a hash of its content, so
+    any change to the programme, a record, the schedule or the screening changes it."""
+    digest = hashlib.sha256()
+    tables: tuple[type[Base], ...] = (ProgrammeRow, ExpertRow, AssociationRow, SessionRow,
+                                      EligibilityCheckRow)
+    for table in tables:
+        columns = list(inspect(table).columns)
+        keys = [column for column in columns if column.primary_key]
+        for row in db.scalars(select(table).order_by(*keys)):
+            # Times of writing are left out: read back, they differ from what was written
+            # (SQLite keeps no offset) while the content is the same.
+            shown = {column.key: getattr(row, column.key) for column in columns
+                     if not isinstance(column.type, UTCDateTime)}
+            digest.update(json.dumps(shown, sort_keys=True, default=str,
+                                     ensure_ascii=False).encode())
+            digest.update(b"\n")
+        digest.update(table.__tablename__.encode() + b"\0")
+    return f'"state-{digest.hexdigest()[:32]}"'
+
+
+def check_state_if_match(db: Session, if_match: str | None) -> None:
+    """Replacing the whole state must name the state it was read as (none needed while
+    there is no programme yet: nothing would be overwritten)."""
+    if db.get(ProgrammeRow, PROGRAMME_ID) is None and if_match is None:
+        return
+    what = "the whole state (GET /api/v1/scenario gives its ETag)"
+    if if_match is None:
+        raise PreconditionRequired(
+            f"{what}: send If-Match with the ETag you read, so that no one's change is "
+            "overwritten unseen")
+    offered = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    if "*" in offered:
+        raise PreconditionRequired(f"{what}: If-Match * names no version; send the ETag")
+    if state_etag(db) not in offered:
+        raise PreconditionFailed(f"{what} has changed since you read it; read it again")

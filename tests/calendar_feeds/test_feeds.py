@@ -492,7 +492,8 @@ def test_clean_text_removes_what_text_may_not_hold() -> None:
 awkward_text = st.text(
     alphabet=st.sampled_from(
         list("abcXYZ019 -_.") + list(",;:\\\"\n\r\t") + list("、，；：（）｜〇")
-        + list("東京都商店街組合連合会カスハラ対策ひらがな") + ["😀", "𠮷", "\u3099", "\x00"]
+        # No NUL: a scenario refuses it (domain/limits.py), so no feed ever shows one.
+        + list("東京都商店街組合連合会カスハラ対策ひらがな") + ["😀", "𠮷", "\u3099"]
     ),
     min_size=1,
     max_size=60,

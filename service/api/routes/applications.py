@@ -8,22 +8,23 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import BaseModel, Field
 
+from domain.limits import Note
 from domain.scenario import Association
 from domain.vocabulary import Status
-from service.api.deps import IfMatch, Staff, Viewer
+from service.api.deps import ID_TEXT, AuthenticatedRoute, IfMatch, Staff, Viewer
 from service.api.errors import responses
 from service.logic import applications, records, state
 from service.logic.applications import TransitionIn
 from service.web.dependencies import DbDep
 
-router = APIRouter(tags=["applications"])
+router = APIRouter(tags=["applications"], route_class=AuthenticatedRoute)
 
-AssociationId = Annotated[str, Path(description="The association's id, e.g. A001.")]
+AssociationId = Annotated[str, Path(description="The association's id, e.g. A001.", **ID_TEXT)]
 
 
 class CheckIn(BaseModel):
     passed: bool = Field(description="Whether the requirement is met.")
-    note: str | None = Field(default=None, max_length=2000, examples=["登記事項証明書で確認"])
+    note: Note | None = Field(default=None, examples=["登記事項証明書で確認"])
 
 
 class CheckOut(BaseModel):
@@ -97,7 +98,7 @@ def read_application(_: Viewer, db: DbDep, association_id: AssociationId) -> App
 @router.put("/associations/{association_id}/eligibility/{item}", response_model=ApplicationOut,
             responses=responses(404, 409, 422))
 def check_item(actor: Staff, db: DbDep, association_id: AssociationId,
-               item: Annotated[str, Path(examples=["tokyo_address"])],
+               item: Annotated[str, Path(examples=["tokyo_address"], **ID_TEXT)],
                body: CheckIn) -> ApplicationOut:
     """Record one eligibility item as checked by the caller."""
     applications.check_item(db, association_id, item, body.passed, body.note, actor.name)

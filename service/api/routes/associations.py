@@ -9,14 +9,14 @@ from fastapi import APIRouter, Body, Path, Query, Response
 from domain.scenario import Association
 from domain.vocabulary import Status
 from service.api import examples
-from service.api.deps import IfMatch, Staff, Viewer
+from service.api.deps import ID_TEXT, AuthenticatedRoute, IfMatch, Staff, Viewer
 from service.api.errors import responses
 from service.logic import records, state
 from service.web.dependencies import DbDep
 
-router = APIRouter(prefix="/associations", tags=["associations"])
+router = APIRouter(prefix="/associations", tags=["associations"], route_class=AuthenticatedRoute)
 
-AssociationId = Annotated[str, Path(description="The association's id, e.g. A001.")]
+AssociationId = Annotated[str, Path(description="The association's id, e.g. A001.", **ID_TEXT)]
 AssociationBody = Annotated[Association, Body(openapi_examples={
     "application": {"summary": "A new application (status received)",
                     "value": examples.ASSOCIATION}})]

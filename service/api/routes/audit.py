@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from service.api.deps import Staff
+from service.api.deps import ID_TEXT, AuthenticatedRoute, Staff
 from service.logic import audit
 from service.web.dependencies import DbDep
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(prefix="/audit", tags=["audit"], route_class=AuthenticatedRoute)
 
 
 class AuditEntry(BaseModel):
@@ -27,8 +27,8 @@ class AuditEntry(BaseModel):
 
 @router.get("", response_model=list[AuditEntry])
 def read_audit(_: Staff, db: DbDep,
-               entity: Annotated[str | None, Query(examples=["association"])] = None,
-               entity_id: Annotated[str | None, Query(examples=["A001"])] = None,
+               entity: Annotated[str | None, Query(examples=["association"], **ID_TEXT)] = None,
+               entity_id: Annotated[str | None, Query(examples=["A001"], **ID_TEXT)] = None,
                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditEntry]:
     """Newest first; filter by entity (expert, association, plan, ...) and id."""
     return [AuditEntry(id=row.id, at=row.at, actor=row.actor, action=row.action,

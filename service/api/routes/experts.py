@@ -8,14 +8,14 @@ from fastapi import APIRouter, Body, Path, Response
 
 from domain.scenario import Expert
 from service.api import examples
-from service.api.deps import IfMatch, Staff, Viewer
+from service.api.deps import ID_TEXT, AuthenticatedRoute, IfMatch, Staff, Viewer
 from service.api.errors import responses
 from service.logic import records, state
 from service.web.dependencies import DbDep
 
-router = APIRouter(prefix="/experts", tags=["experts"])
+router = APIRouter(prefix="/experts", tags=["experts"], route_class=AuthenticatedRoute)
 
-ExpertId = Annotated[str, Path(description="The expert's id, e.g. E001.")]
+ExpertId = Annotated[str, Path(description="The expert's id, e.g. E001.", **ID_TEXT)]
 ExpertBody = Annotated[Expert, Body(openapi_examples={
     "sharoushi": {"summary": "A 社会保険労務士 who also does career consulting",
                   "value": examples.EXPERT}})]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
-from service.api.deps import Staff
+from domain.limits import RecordId
+from service.api.deps import AuthenticatedRoute, RowId, Staff
 from service.api.errors import responses
 from service.db.engine import event_loop_session_factory, is_sqlite, session_factory
 from service.db.models import FeedTokenRow
@@ -19,7 +19,7 @@ from service.logic import feeds
 from service.logic.feeds import Subject
 from service.web.dependencies import DbDep, SettingsDep, get_settings
 
-router = APIRouter(prefix="/feeds", tags=["feeds"])
+router = APIRouter(prefix="/feeds", tags=["feeds"], route_class=AuthenticatedRoute)
 # Fetches that run at once. A cached fetch is a fraction of a millisecond of database
 # work; more threads than the connection pool keeps (5) only add lock contention and
 # connections opened and closed per request.
@@ -30,7 +30,7 @@ public_router = APIRouter(tags=["feeds"])
 
 class FeedRequest(BaseModel):
     subject: Subject = Field(examples=["expert"])
-    subject_id: str = Field(min_length=1, max_length=64, examples=["E001"])
+    subject_id: RecordId = Field(examples=["E001"])
 
 
 class FeedOut(BaseModel):
@@ -71,7 +71,7 @@ def list_feeds(_: Staff, db: DbDep) -> list[FeedOut]:
 
 
 @router.delete("/{feed_id}", response_model=FeedOut, responses=responses(404, 409))
-def revoke_feed(actor: Staff, db: DbDep, feed_id: Annotated[int, Path()]) -> FeedOut:
+def revoke_feed(actor: Staff, db: DbDep, feed_id: RowId) -> FeedOut:
     """Revoke a feed link: it answers 404 from now on."""
     row = feeds.revoke(db, feed_id, actor.name)
     db.commit()

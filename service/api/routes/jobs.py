@@ -8,16 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from service.api.deps import Staff, Viewer
+from service.api.deps import AuthenticatedRoute, RowId, Staff, Viewer
 from service.api.errors import responses
 from service.logic import jobs
 from service.logic.jobs import JobOut, PlanRequest
 from service.web import events
 from service.web.dependencies import DbDep, SettingsDep
 
-router = APIRouter(prefix="/jobs", tags=["jobs"])
+router = APIRouter(prefix="/jobs", tags=["jobs"], route_class=AuthenticatedRoute)
 
-JobId = Annotated[int, Path(description="The job's id.")]
+JobId = Annotated[RowId, Path(description="The job's id.")]
 
 
 @router.post("", response_model=JobOut, status_code=202, responses=responses(409, 422))

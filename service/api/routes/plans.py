@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from domain.plan import Plan
 from domain.scenario import Scenario
-from service.api.deps import Staff, Viewer
+from service.api.deps import ID_TEXT, AuthenticatedRoute, RowId, Staff, Viewer
 from service.api.errors import responses
 from service.api.schemas import Changes, PlanOut
 from service.logic import plans, sheets
@@ -18,12 +18,12 @@ from service.web.dependencies import DbDep, SettingsDep
 from service.web.files import CSV, XLSX, ZIP, download, file_answer, zipped
 from spreadsheets import expert_csv, expert_workbook, plan_csvs, plan_workbook
 
-router = APIRouter(prefix="/plans", tags=["plans"])
+router = APIRouter(prefix="/plans", tags=["plans"], route_class=AuthenticatedRoute)
 
-PlanId = Annotated[int, Path(description="The plan's id.")]
+PlanId = Annotated[RowId, Path(description="The plan's id.")]
 ExpertFilter = Annotated[str | None, Query(
     description="Only this expert's schedule (an id of the plan's scenario).",
-    examples=["E001"])]
+    examples=["E001"], **ID_TEXT)]
 Lang = Annotated[Literal["ja", "en"], Query(description="Headers and labels in ja or en.")]
 
 

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Body, Response
 
 from domain.scenario import Programme
 from service.api import examples
-from service.api.deps import IfMatch, Staff, Viewer
+from service.api.deps import AuthenticatedRoute, IfMatch, Staff, Viewer
 from service.api.errors import responses
 from service.logic import records, state
 from service.web.dependencies import DbDep
 
-router = APIRouter(prefix="/programme", tags=["programme"])
+router = APIRouter(prefix="/programme", tags=["programme"], route_class=AuthenticatedRoute)
 
 
 @router.get("", response_model=Programme, responses=responses(409))

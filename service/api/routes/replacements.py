@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from service.api.deps import Staff, Viewer
+from domain.limits import RecordId
+from service.api.deps import ID_TEXT, AuthenticatedRoute, RowId, Staff, Viewer
 from service.api.errors import responses
 from service.api.schemas import ScheduledSession
 from service.logic import replacements
@@ -15,9 +16,10 @@ from service.logic.jobs import JobOut, PlanRequest
 from service.logic.replacements import Scope
 from service.web.dependencies import DbDep, SettingsDep
 
-router = APIRouter(tags=["replacements"])
+router = APIRouter(tags=["replacements"], route_class=AuthenticatedRoute)
 
-Leaving = Annotated[str, Query(description="The expert who drops out.", examples=["E001"])]
+Leaving = Annotated[str, Query(description="The expert who drops out.", examples=["E001"],
+                                     **ID_TEXT)]
 
 
 class CandidateOut(BaseModel):
@@ -38,13 +40,14 @@ class Candidates(BaseModel):
 
 
 class ReplacementIn(BaseModel):
-    expert_id: str = Field(description="Who drops out.", examples=["E001"])
-    by: str = Field(description="Who takes over (one of the candidates).", examples=["E002"])
+    expert_id: RecordId = Field(description="Who drops out.", examples=["E001"])
+    by: RecordId = Field(description="Who takes over (one of the candidates).",
+                         examples=["E002"])
 
 
 class ReplanIn(PlanRequest):
-    expert_id: str = Field(description="Who drops out.", examples=["E001"])
-    by: str = Field(description="Who takes over (one of the candidates), pinned in the "
+    expert_id: RecordId = Field(description="Who drops out.", examples=["E001"])
+    by: RecordId = Field(description="Who takes over (one of the candidates), pinned in the "
                                 "re-plan.", examples=["E002"])
 
 
@@ -60,7 +63,7 @@ def _answer(db: DbDep, scope: Scope) -> Candidates:
 
 @router.get("/sessions/{session_id}/replacements", response_model=Candidates,
             responses=responses(404, 409, 422))
-def session_candidates(_: Viewer, db: DbDep, session_id: Annotated[int, Path()],
+def session_candidates(_: Viewer, db: DbDep, session_id: RowId,
                        expert_id: Leaving) -> Candidates:
     """Experts who could take the leaving expert's place in this session (a lead: in all
     the association's sessions not held yet), best first, each with why."""
@@ -69,7 +72,7 @@ def session_candidates(_: Viewer, db: DbDep, session_id: Annotated[int, Path()],
 
 @router.post("/sessions/{session_id}/replacement", response_model=list[ScheduledSession],
              responses=responses(404, 409, 422))
-def replace_in_session(actor: Staff, db: DbDep, session_id: Annotated[int, Path()],
+def replace_in_session(actor: Staff, db: DbDep, session_id: RowId,
                        body: ReplacementIn) -> list[ScheduledSession]:
     """Apply a replacement; the candidate is checked against the rules again."""
     scope = replacements.scope_of_session(db, session_id, body.expert_id)
@@ -80,7 +83,7 @@ def replace_in_session(actor: Staff, db: DbDep, session_id: Annotated[int, Path(
 
 @router.get("/associations/{association_id}/replacements", response_model=Candidates,
             responses=responses(404, 409, 422))
-def association_candidates(_: Viewer, db: DbDep, association_id: Annotated[str, Path()],
+def association_candidates(_: Viewer, db: DbDep, association_id: Annotated[str, Path(**ID_TEXT)],
                            expert_id: Leaving) -> Candidates:
     """Experts who could take over all the leaving expert's sessions not held yet with
     this association, best first, each with why."""
@@ -89,7 +92,7 @@ def association_candidates(_: Viewer, db: DbDep, association_id: Annotated[str, 
 
 @router.post("/associations/{association_id}/replacement",
              response_model=list[ScheduledSession], responses=responses(404, 409, 422))
-def replace_in_association(actor: Staff, db: DbDep, association_id: Annotated[str, Path()],
+def replace_in_association(actor: Staff, db: DbDep, association_id: Annotated[str, Path(**ID_TEXT)],
                            body: ReplacementIn) -> list[ScheduledSession]:
     """Apply a replacement for all the leaving expert's sessions not held yet."""
     scope = replacements.scope_of_association(db, association_id, body.expert_id)
@@ -101,7 +104,7 @@ def replace_in_association(actor: Staff, db: DbDep, association_id: Annotated[st
 @router.post("/sessions/{session_id}/replacement/replan", response_model=JobOut,
              status_code=202, responses=responses(404, 409, 422))
 def replan_in_session(actor: Staff, db: DbDep, settings: SettingsDep, response: Response,
-                      session_id: Annotated[int, Path()], body: ReplanIn) -> JobOut:
+                      session_id: RowId, body: ReplanIn) -> JobOut:
     """Re-plan with the replacement pinned (the schedule stays as it is until the draft is
     published); the answer is the job, its plan a draft to compare and publish."""
     scope = replacements.scope_of_session(db, session_id, body.expert_id)

@@ -10,14 +10,14 @@ from domain.loading import parse_scenario
 from domain.report import Report
 from reports import ReportInput, build_report
 from service.api import examples
-from service.api.deps import Viewer
+from service.api.deps import AuthenticatedRoute, Viewer
 from service.api.errors import responses
 from service.logic import sheets
 from service.web.dependencies import DbDep
 from service.web.files import CSV, XLSX, download, file_answer
 from spreadsheets import report_csv, report_workbook
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], route_class=AuthenticatedRoute)
 
 # The report of the spec's example scenario (one accepted application, no schedule yet).
 EXAMPLE = build_report(ReportInput(parse_scenario(examples.SCENARIO))).model_dump(mode="json")

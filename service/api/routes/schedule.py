@@ -7,27 +7,29 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from service.api.deps import IfMatch, Staff, Viewer
+from domain.limits import Note
+from service.api.deps import ID_TEXT, AuthenticatedRoute, IfMatch, RowId, Staff, Viewer
 from service.api.errors import responses
 from service.api.schemas import ScheduledSession
 from service.logic import plans, state
 from service.web.dependencies import DbDep
 
-router = APIRouter(prefix="/sessions", tags=["schedule"])
+router = APIRouter(prefix="/sessions", tags=["schedule"], route_class=AuthenticatedRoute)
 
-SessionId = Annotated[int, Path(description="The session's id (stable across re-plans).")]
+SessionId = Annotated[RowId, Path(description="The session's id (stable across re-plans).")]
 
 
 class HeldIn(BaseModel):
-    record: str = Field(min_length=1, max_length=4000,
+    record: Note = Field(min_length=1,
                         description="A short record of what was done.",
                         examples=["過去事例のヒアリングを実施し、マニュアル骨子案を提示"])
 
 
 @router.get("", response_model=list[ScheduledSession])
 def list_sessions(_: Viewer, db: DbDep,
-                  association_id: Annotated[str | None, Query()] = None,
-                  expert_id: Annotated[str | None, Query()] = None) -> list[ScheduledSession]:
+                  association_id: Annotated[str | None, Query(**ID_TEXT)] = None,
+                  expert_id: Annotated[str | None, Query(**ID_TEXT)] = None,
+                  ) -> list[ScheduledSession]:
     """The current schedule; filter by association or expert."""
     return [ScheduledSession.of(row) for row in plans.schedule(db, association_id, expert_id)]
 

@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Query, Response, UploadFile
 from pydantic import BaseModel, Field
 
-from service.api.deps import Staff, Viewer
+from service.api.deps import AuthenticatedRoute, Staff, Viewer
 from service.api.errors import SheetProblems, responses
 from service.logic import sheets, state
-from service.web.dependencies import DbDep
+from service.web.dependencies import DbDep, SettingsDep
 from service.web.files import XLSX, ZIP, download, file_answer, zipped
-from spreadsheets import template_csvs, template_workbook
+from spreadsheets import SheetLimits, template_csvs, template_workbook
 
-router = APIRouter(prefix="/spreadsheets", tags=["spreadsheets"])
+router = APIRouter(prefix="/spreadsheets", tags=["spreadsheets"], route_class=AuthenticatedRoute)
 
 Lang = Annotated[Literal["ja", "en"], Query(description="Headers and labels in ja or en.")]
 
@@ -50,7 +50,7 @@ def template(_: Viewer, db: DbDep,
 @router.post("/import", response_model=ImportOut,
              responses=responses(409, 422, invalid=SheetProblems))
 def import_sheets(
-    actor: Staff, db: DbDep,
+    actor: Staff, db: DbDep, settings: SettingsDep,
     workbook: Annotated[UploadFile | None, File(
         description="An .xlsx with the sheets 専門家 and/or 申込団体 (other sheets are "
                     "ignored).")] = None,
@@ -72,7 +72,9 @@ def import_sheets(
                                     ("applications.csv", applications))
                if upload is not None}
     result = sheets.import_sheets(db, actor.name, uploads.get("workbook.xlsx"),
-                                  uploads.get("experts.csv"), uploads.get("applications.csv"))
+                                  uploads.get("experts.csv"), uploads.get("applications.csv"),
+                                  SheetLimits(settings.max_sheet_unpacked_bytes,
+                                              settings.max_sheet_cells))
     db.commit()
     return ImportOut(experts=result.experts, associations=result.associations,
                      created=result.created, updated=result.updated,

@@ -7,18 +7,19 @@ import datetime as dt
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from service.api.deps import Admin
+from domain.limits import Name
+from service.api.deps import Admin, AuthenticatedRoute, RowId
 from service.api.errors import responses
 from service.db.models import TokenRow
 from service.logic import tokens
 from service.logic.tokens import Role
 from service.web.dependencies import DbDep
 
-router = APIRouter(prefix="/tokens", tags=["tokens"])
+router = APIRouter(prefix="/tokens", tags=["tokens"], route_class=AuthenticatedRoute)
 
 
 class TokenRequest(BaseModel):
-    name: str = Field(min_length=1, max_length=100, examples=["suzuki-staff"])
+    name: Name = Field(max_length=100, examples=["suzuki-staff"])  # the column's width
     role: Role = Field(examples=["staff"])
 
 
@@ -54,7 +55,7 @@ def create_token(actor: Admin, db: DbDep, body: TokenRequest) -> NewToken:
 
 
 @router.delete("/{token_id}", response_model=TokenOut, responses=responses(404))
-def revoke_token(actor: Admin, db: DbDep, token_id: int) -> TokenOut:
+def revoke_token(actor: Admin, db: DbDep, token_id: RowId) -> TokenOut:
     """Revoke a token: it stops working at once; the record stays for the audit log."""
     row = tokens.revoke(db, tokens.by_id(db, token_id).name, actor.name)
     db.commit()

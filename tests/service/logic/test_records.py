@@ -80,7 +80,7 @@ def test_nul_characters_and_overlong_ids_are_refused_alike_on_every_database(api
     assert api.get("/api/v1/experts/E%00").status_code == 422
     named = api.send("POST", "/api/v1/tokens", role="admin", body={"name": "a\u0000b",
                                                                   "role": "viewer"})
-    assert named.status_code == 422 and named.json()["detail"][0]["loc"] == ["body"]
+    assert named.status_code == 422 and named.json()["detail"][0]["loc"] == ["body", "name"]
     long_id = api.send("POST", "/api/v1/experts", body={**examples.EXPERT, "id": "E" * 65})
     assert long_id.status_code == 422
     assert long_id.json()["detail"][0]["loc"] == ["body", "id"]

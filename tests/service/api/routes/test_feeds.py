@@ -162,9 +162,11 @@ def test_every_change_a_feed_shows_reaches_the_next_fetch(api: Api) -> None:
     assert b"03-9999-9999" in body
 
     # The schedule itself: session 2 moves (a re-import of the state with it elsewhere).
-    document = api.get("/api/v1/scenario").json()
+    exported = api.get("/api/v1/scenario")
+    document = exported.json()
     document["pinned"][1]["date"] = "2025-09-24"
-    assert api.send("PUT", "/api/v1/scenario", body=document).status_code == 200
+    assert api.send("PUT", "/api/v1/scenario", body=document,
+                    if_match=exported.headers["ETag"]).status_code == 200
     body, etag, events = refetch(etag)
     moved = next(e for e in events if e.number == 2)
     assert moved.date.isoformat() == "2025-09-24" and moved.status == "CONFIRMED"

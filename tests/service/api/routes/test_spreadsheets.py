@@ -228,3 +228,109 @@ def test_an_import_keeps_the_schedule_and_the_screening(api: Api) -> None:
     assert api.get(f"/api/v1/associations/{received}/application").json() == application
     names = {e["id"]: e["name"] for e in api.get("/api/v1/experts").json()}
     assert all(name.startswith("改姓 ") for name in names.values())
+
+
+def with_cell_text(workbook: bytes, placeholder: str, replacement: str) -> bytes:
+    """``workbook`` with one cell's text swapped, compressed as Excel would: a small
+    file that unpacks to ``replacement`` whole."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith(".xml"):
+                data = data.replace(placeholder.encode(), replacement.encode())
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def expert_sheet_with(cell: str, value: str) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "専門家"
+    sheet.append(["ID", "氏名"])
+    sheet.append(["E900", "名前"])
+    sheet[cell] = value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(server: Api) -> None:
+    put_scenario(server, example_document())
+    before = server.get("/api/v1/scenario").json()
+    bomb = with_cell_text(expert_sheet_with("B2", "BOMB"), "BOMB", "x" * 100_000_000)
+    assert len(bomb) < 1_000_000
+    answer = upload(server, workbook=("bomb.xlsx", bomb))
+    assert answer.status_code == 422, answer.text[:300]
+    assert "bytes a workbook may" in answer.json()["detail"][0]["msg"]
+    assert len(answer.content) < 2000  # names the limit, repeats nothing of the file
+    assert server.get("/api/v1/scenario").json() == before
+
+
+def test_cells_past_what_excel_holds_are_named_with_an_excerpt(api: Api) -> None:
+    put_scenario(api, example_document())
+    before = api.get("/api/v1/scenario").json()
+    too_long = upload(api, workbook=("long.xlsx", with_cell_text(
+        expert_sheet_with("B2", "LONG"), "LONG", "名" * 40_000)))
+    assert too_long.status_code == 422, too_long.text[:300]
+    problem = too_long.json()["detail"][0]
+    assert problem["loc"][-1] == "専門家!B2" and "32,767" in problem["msg"]
+    assert len(too_long.content) < 2000
+    # Long but within a cell: the field's own limit, named on its row and column.
+    named = upload(api, workbook=("name.xlsx", expert_sheet_with("B2", "名" * 5_000)))
+    assert named.status_code == 422
+    problems = [p for p in named.json()["detail"] if p["column"] == "氏名"]
+    assert problems and "200" in problems[0]["message_en"], named.text[:500]
+    assert len(named.content) < 10_000
+    assert api.get("/api/v1/scenario").json() == before
+
+
+def test_a_sheet_past_the_cell_limit_is_refused(database_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from tests.service_support import make_tokens, settings_for
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "専門家"
+    for row in range(30):
+        sheet.append([f"{row}-{column}" for column in range(10)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with TestClient(create_app(settings_for(database_url, max_sheet_cells=100))) as client:
+        token = make_tokens(database_url)["staff"]
+        answer = client.post("/api/v1/spreadsheets/import",
+                             headers={"Authorization": f"Bearer {token}"},
+                             files={"workbook": ("many.xlsx", buffer.getvalue())})
+    assert answer.status_code == 422, answer.text
+    assert "more than 100 cells" in answer.json()["detail"][0]["msg"]
+
+
+def test_names_at_their_limit_survive_the_round_trip_and_longer_ones_are_refused(
+        api: Api) -> None:
+    from domain.limits import ADDRESS_LENGTH, NAME_LENGTH
+
+    put_scenario(api, example_document())
+    read = api.get("/api/v1/experts/E001")
+    longest = {**read.json(), "name": "名" * NAME_LENGTH, "base_area": "区" * 100}
+    refused = api.send("PUT", "/api/v1/experts/E001", if_match=read.headers["ETag"],
+                       body={**longest, "name": "名" * 100_000})
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "name"]
+    assert len(refused.content) < 1000
+    assert api.send("PUT", "/api/v1/experts/E001", if_match=read.headers["ETag"],
+                    body=longest).status_code == 200
+    association = api.get("/api/v1/associations/A001")
+    stored = api.send("PUT", "/api/v1/associations/A001", if_match=association.headers["ETag"],
+                      body={**association.json(), "name": "団" * NAME_LENGTH,
+                            "address": "住" * ADDRESS_LENGTH})
+    assert stored.status_code == 200, stored.text[:300]
+    filled = api.get("/api/v1/spreadsheets/template?filled=true")
+    again = upload(api, workbook=("filled.xlsx", filled.content))
+    assert again.status_code == 200, again.text[:500]
+    assert again.json()["updated"] == [] and again.json()["created"] == []
+    assert api.get("/api/v1/experts/E001").json()["name"] == "名" * NAME_LENGTH
