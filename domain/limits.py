@@ -19,6 +19,7 @@ PLACE_LENGTH = 100  # prefecture, city, an expert's base area
 ADDRESS_LENGTH = 300  # a postal address, the secretariat's contact
 URL_LENGTH = 2000  # a meeting link
 EMAIL_LENGTH = 254  # RFC 5321's longest address
+PHONE_LENGTH = 30  # a telephone number as written: 03-0000-0000, +81 3 0000 0000
 NOTE_LENGTH = 4000  # free text: notes, reasons, the record of a session held
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -50,3 +51,4 @@ Address = Annotated[str, Field(max_length=ADDRESS_LENGTH, json_schema_extra=_SCH
 Url = Annotated[str, Field(max_length=URL_LENGTH, json_schema_extra=_SCHEMA), _STORABLE]
 Email = Annotated[str, Field(max_length=EMAIL_LENGTH, json_schema_extra=_SCHEMA), _STORABLE]
 Note = Annotated[str, Field(max_length=NOTE_LENGTH, json_schema_extra=_SCHEMA), _STORABLE]
+Phone = Annotated[str, Field(max_length=PHONE_LENGTH, pattern=r"^[0-9+\-() ]*$"), _STORABLE]

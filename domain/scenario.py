@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from domain.limits import Address, Email, Key, Label, Name, Place, RecordId, Url
+from domain.limits import Address, Email, Key, Label, Name, Phone, Place, RecordId, Url
 from domain.plan import Session
 from domain.types import ClockTime, IsoDate
 from domain.vocabulary import (
@@ -187,6 +187,14 @@ class Expert(Record):
     email: Email | None = None
 
 
+class Contact(Record):
+    """Who at an association the secretariat and the association's own messages reach."""
+
+    name: Label = ""
+    email: Email | None = None
+    phone: Phone | None = None
+
+
 class Association(Record):
     id: RecordId
     name: Name
@@ -206,6 +214,7 @@ class Association(Record):
     mode: AssociationMode
     has_manual: bool = False
     availability: Availability | None = None
+    contact: Contact | None = None
 
     @model_validator(mode="after")
     def _decided_when_accepted(self) -> Association:
