@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import ValidationError
@@ -89,13 +89,19 @@ def _planning_error(request: Request, db: DbDep, who: sessions.SignedIn, errors:
     }, who, status_code=status_code)
 
 
-@router.get("/planning/jobs/{job_id}/events", response_class=EventSourceResponse)
-def job_events(db: DbDep, settings: SettingsDep, who: SignedInDep,
-               job_id: int) -> Iterator[ServerSentEvent]:
-    """The API's own progress stream, for a console session (EventSource sends the cookie)."""
+def _existing_job(db: DbDep, job_id: int) -> int:
     jobs.job_row(db, job_id)
     db.close()  # the stream opens its own sessions; do not hold this one while it runs
-    yield from events.job_events(settings.database_url, job_id)
+    return job_id
+
+
+@router.get("/planning/jobs/{job_id}/events", response_class=EventSourceResponse)
+async def job_events(settings: SettingsDep, who: SignedInDep,
+                     job_id: Annotated[int, Depends(_existing_job)],
+                     ) -> AsyncIterator[ServerSentEvent]:
+    """The API's own progress stream, for a console session (EventSource sends the cookie)."""
+    async for event in events.job_events(settings.database_url, job_id):
+        yield event
 
 
 @router.post("/planning/jobs/{job_id}/cancel")

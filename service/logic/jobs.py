@@ -10,8 +10,6 @@ from a silent worker can never receive a plan, whole or half.
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -77,19 +75,10 @@ class JobOut(BaseModel):
                    error=row.error, history=row.history, plan_id=row.plan_id)
 
 
-def follow(database_url: str, job_id: int, poll_seconds: float = 0.5) -> Iterator[JobOut]:
-    """The job as it changes: a snapshot whenever it differs from the last, until it ends."""
-    factory = session_factory(database_url)
-    last = None
-    while True:
-        with factory() as db:
-            snapshot = JobOut.of(job_row(db, job_id))
-        if snapshot != last:
-            yield snapshot
-            last = snapshot
-        if snapshot.status in FINISHED:
-            return
-        time.sleep(poll_seconds)
+def snapshot(database_url: str, job_id: int) -> JobOut:
+    """The job as it is now, read in a session of its own (for a stream that polls)."""
+    with session_factory(database_url)() as db:
+        return JobOut.of(job_row(db, job_id))
 
 
 def enqueue(db: Session, request: PlanRequest, actor: str, settings: Settings,

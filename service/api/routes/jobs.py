@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Response
@@ -49,14 +49,17 @@ def read_job(_: Viewer, db: DbDep, job_id: JobId) -> JobOut:
 
 def existing_job(db: DbDep, job_id: JobId) -> int:
     jobs.job_row(db, job_id)
+    db.close()  # the stream opens its own sessions; do not hold this one while it runs
     return job_id
 
 
 @router.get("/{job_id}/events", response_class=EventSourceResponse, responses=responses(404))
-def job_events(_: Viewer, settings: SettingsDep,
-               job_id: Annotated[int, Depends(existing_job)]) -> Iterator[ServerSentEvent]:
+async def job_events(_: Viewer, settings: SettingsDep,
+                     job_id: Annotated[int, Depends(existing_job)],
+                     ) -> AsyncIterator[ServerSentEvent]:
     """Server-Sent Events: a ``job`` event whenever the job changes, ``end`` when it is over."""
-    yield from events.job_events(settings.database_url, job_id)
+    async for event in events.job_events(settings.database_url, job_id):
+        yield event
 
 
 @router.delete("/{job_id}", response_model=JobOut, responses=responses(404, 409))
