@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.limits import RecordId
-from domain.types import ClockTime, IsoDate
+from domain.types import ClockTime, IsoDate, scalars_as_written
 from domain.vocabulary import Phase, SessionMode, UnservedReason
 
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    _scalars_as_written = field_validator("*", mode="before")(scalars_as_written)
 
 
 class Session(_Record):

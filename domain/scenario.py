@@ -7,11 +7,19 @@ import zoneinfo
 from functools import cached_property
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from domain.limits import Address, Email, Key, Label, Name, Phone, Place, RecordId, Url
 from domain.plan import Session
-from domain.types import ClockTime, IsoDate
+from domain.types import ClockTime, IsoDate, scalars_as_written
 from domain.vocabulary import (
     DEFAULT_NEEDS,
     DEFAULT_QUALIFICATIONS,
@@ -25,6 +33,8 @@ from domain.vocabulary import (
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    _scalars_as_written = field_validator("*", mode="before")(scalars_as_written)
 
 
 def _window_in_order(window: tuple[int, int]) -> tuple[int, int]:

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from functools import cache
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    PlainSerializer,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+)
+from pydantic.fields import FieldInfo
 
 from domain.errors import quoted
 
@@ -53,3 +63,42 @@ IsoDate = Annotated[
     PlainSerializer(lambda d: d.isoformat(), return_type=str),
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
+
+
+_SCALARS = (bool, int, float)
+
+
+def _scalar_kinds(field: FieldInfo) -> frozenset[type]:
+    """The JSON scalar types a field takes as written, or none when the field parses its
+    own text (clock times, dates) or is not a plain number or flag."""
+    if any(isinstance(m, BeforeValidator | PlainValidator) for m in field.metadata):
+        return frozenset()
+    annotation = field.annotation
+    options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (
+        annotation,)
+    if any(option not in (*_SCALARS, type(None)) for option in options):
+        return frozenset()
+    return frozenset(option for option in options if option in _SCALARS)
+
+
+def scalars_as_written(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+    """Numbers and true/false only as JSON writes them: pydantic would otherwise take
+    ``"5"`` or ``true`` for a number and ``"yes"`` or ``1`` for a flag, so a malformed
+    document would pass as valid. A model takes it as
+    ``field_validator("*", mode="before")(scalars_as_written)``."""
+    if info.field_name is None or value is None:
+        return value
+    kinds = _field_kinds(cls, info.field_name)
+    if not kinds:
+        return value
+    if bool in kinds:
+        if not isinstance(value, bool):
+            raise ValueError(f"{quoted(value)} is not true or false")
+    elif isinstance(value, bool | str):
+        raise ValueError(f"{quoted(value)} is not a number")
+    return value
+
+
+@cache
+def _field_kinds(model: type[BaseModel], name: str) -> frozenset[type]:
+    return _scalar_kinds(model.model_fields[name])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, FastAPI
 
 from domain.version import HAKEN_VERSION
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   max_body_size=settings.max_json_bytes)
     app.state.settings = settings
     errors.install(app)
+    _json_errors_in_openapi(app)
     # First: calendar servers poll it all day, and routes are matched in order (behind
     # the API's hundred routes, matching took a quarter of a feed fetch).
     app.include_router(feeds.public_router)
@@ -64,3 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, is_console_path=is_console_path,
                        behind_https=settings.behind_https)
     return app
+
+
+def _json_errors_in_openapi(app: FastAPI) -> None:
+    make_document = app.openapi
+
+    def document() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = errors.errors_as_json(make_document())
+        return app.openapi_schema
+
+    app.openapi = document  # type: ignore[method-assign]

@@ -151,6 +151,13 @@ Admin = Annotated[Actor, Depends(require("admin"))]
 
 IfMatch = Annotated[
     str | None,
-    Header(description="The ETag of the version you read; required for every change "
-                       "(428 without it, 412 when stale)."),
+    Header(description="The ETag of the state you read; needed once there is a state to "
+                       "overwrite (428 without it, 412 when stale)."),
+]
+# Where every call changes a record that exists: required, and a call without it is
+# answered 428 Precondition Required (errors.install), not 422.
+RequiredIfMatch = Annotated[
+    str,
+    Header(description="The ETag of the version you read (428 without it, 412 when stale).",
+           max_length=200),
 ]

@@ -122,6 +122,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _malformed(_: Request, error: RequestValidationError) -> JSONResponse:
         found = error.errors()
+        if any(e["type"] == "missing" and tuple(e["loc"]) == ("header", "if-match")
+               for e in found):
+            return _problem(428, "send If-Match with the ETag you read, so that no one's "
+                                 "change is overwritten unseen")
         return _unprocessable((_field_problem(e) for e in found), len(found))
 
     @app.exception_handler(HTTPException)
@@ -203,3 +207,16 @@ def responses(*codes: int, invalid: type[BaseModel] = FieldProblems,
     chosen = sorted({401, 403, 429, *codes, *([400] if 422 in codes else [])})
     return {code: {"description": described[code][0], "model": described[code][1]}
             for code in chosen}
+
+
+def errors_as_json(document: dict[str, Any]) -> dict[str, Any]:
+    """Error answers are JSON whatever an operation's success is (an event stream, a
+    file): FastAPI files an error's schema under the route's own media type."""
+    for operation in (op for item in document.get("paths", {}).values()
+                      for op in item.values() if isinstance(op, dict)):
+        for code, answer in operation.get("responses", {}).items():
+            content = answer.get("content", {})
+            if code.isdigit() and int(code) >= 400 and content and (
+                    "application/json" not in content):
+                answer["content"] = {"application/json": next(iter(content.values()))}
+    return document

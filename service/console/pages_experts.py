@@ -21,6 +21,7 @@ from service.console.texts import Lang, label, text
 from service.console.toolkit import (
     SignedInDep,
     StaffForm,
+    form_number,
     form_text,
     language,
     redirect_to,
@@ -167,7 +168,7 @@ def record_from(draft: Draft, saved: dict[str, Any], lang: Lang) -> Expert | Non
     data = dict(saved)
     data.update(qualifications=draft.qualifications, industries=draft.industries,
                 modes=draft.modes, conflicts=draft.conflicts,
-                **{name: draft.caps[name] for name in CAPS})
+                **{name: form_number(draft.caps[name]) for name in CAPS})
     availability: dict[str, Any] = {}
     try:
         if draft.weekly_set:

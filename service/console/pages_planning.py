@@ -17,6 +17,7 @@ from service.console.texts import label
 from service.console.toolkit import (
     SignedInDep,
     StaffForm,
+    form_number,
     form_text,
     language,
     redirect_to,
@@ -68,9 +69,9 @@ def planning(request: Request, db: DbDep, who: SignedInDep, job: int | None = No
 def start_plan(request: Request, db: DbDep, settings: SettingsDep, who: SignedInDep,
                form: StaffForm) -> Response:
     try:
-        wanted = PlanRequest.model_validate({"time_limit": form_text(form, "time_limit"),
-                                             "seed": form_text(form, "seed") or 0,
-                                             "workers": 1})
+        wanted = PlanRequest.model_validate({
+            "time_limit": form_number(form_text(form, "time_limit")),
+            "seed": form_number(form_text(form, "seed")) or 0, "workers": 1})
         job = jobs.enqueue(db, wanted, who.actor.name, settings)
         db.commit()
     except ValidationError as error:

@@ -12,7 +12,15 @@ from pydantic import ValidationError
 
 from service.console.texts import label, text
 from service.console.texts_plans import PLAN_TEXTS
-from service.console.toolkit import SignedInDep, StaffForm, form_text, language, redirect_to, render
+from service.console.toolkit import (
+    SignedInDep,
+    StaffForm,
+    form_number,
+    form_text,
+    language,
+    redirect_to,
+    render,
+)
 from service.logic import plans, records, replacements
 from service.logic.errors import ServiceError
 from service.logic.jobs import PlanRequest
@@ -73,7 +81,8 @@ def replan(request: Request, db: DbDep, settings: SettingsDep, who: SignedInDep,
     if not entered["by"]:
         errors["by"] = label(PLAN_TEXTS["choose_candidate"], lang)
     try:
-        wanted = PlanRequest.model_validate({"time_limit": entered["time_limit"], "seed": 0})
+        wanted = PlanRequest.model_validate({"time_limit": form_number(entered["time_limit"]),
+                                             "seed": 0})
     except ValidationError as error:
         errors.update({str(issue["loc"][0]): issue["msg"] for issue in error.errors()})
     if errors or not leaving:

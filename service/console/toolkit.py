@@ -105,3 +105,16 @@ def redirect_to(path: str) -> RedirectResponse:
 def form_text(form: FormData, name: str) -> str | None:
     value = form.get(name)
     return (value.strip() or None) if isinstance(value, str) else None
+
+
+def form_number(text: str | None) -> int | float | str | None:
+    """A form's number as JSON would write it; other text goes on to the model as typed,
+    which refuses it naming the field (the models take numbers only as numbers)."""
+    if text is None or not text.strip():
+        return None
+    for parse in (int, float):
+        try:
+            return parse(text.strip())
+        except ValueError:
+            continue
+    return text

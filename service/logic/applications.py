@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,9 +20,11 @@ from domain.calendar import BusinessCalendar
 from domain.errors import Issue
 from domain.limits import Note
 from domain.scenario import Association
+from domain.types import IsoDate
 from domain.vocabulary import Label, Status
 from service.db.models import AssociationRow, EligibilityCheckRow, SessionRow, utcnow
 from service.logic import audit
+from service.logic.bodies import RequestBody
 from service.logic.errors import Conflict, Invalid, NotFound
 from service.logic.records import association_row
 from service.logic.state import check_if_match, programme, today, validate
@@ -110,13 +112,13 @@ def screening_gaps(db: Session, association_id: str) -> list[str]:
     return gaps
 
 
-class TransitionIn(BaseModel):
+class TransitionIn(RequestBody):
     to: Status
     reason: Note | None = Field(default=None,
                                 description="Required to accept, reject or withdraw.")
     note: Note | None = Field(default=None,
                               description="The call's notes when it becomes interviewed.")
-    decided_on: dt.date | None = Field(default=None,
+    decided_on: IsoDate | None = Field(default=None,
                                        description="Decision date; default today.")
 
 

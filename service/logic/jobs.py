@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from service.config import Settings
 from service.db.engine import session_factory, transaction
 from service.db.models import JobRow, PlanRow, SessionRow, utcnow
 from service.logic import audit
+from service.logic.bodies import RequestBody
 from service.logic.errors import Conflict, NotFound
 from service.logic.state import parse_state, scenario_document
 
@@ -27,10 +28,9 @@ JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 FINISHED = ("succeeded", "failed", "cancelled")
 
 
-class PlanRequest(BaseModel):
+class PlanRequest(RequestBody):
     """What to solve with; the scenario is the current state when the job is asked for."""
 
-    model_config = ConfigDict(allow_inf_nan=False)  # NaN passes every bound; inf is no limit
 
     time_limit: float = Field(default=30.0, ge=1, le=3600, description="Seconds for the solve.")
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Solver random seed.")

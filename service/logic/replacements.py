@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from domain.checker import Violation, check_plan
-from domain.errors import Issue
 from domain.plan import Plan, Stats
 from domain.plan import Session as PlanSession
 from domain.scenario import Association, Expert, Scenario
 from service.config import Settings
 from service.db.models import JobRow, SessionRow
 from service.logic import audit, jobs
-from service.logic.errors import Conflict, Invalid
+from service.logic.errors import Conflict, NotFound
 from service.logic.plans import schedule, session_row
 from service.logic.records import dump
 from service.logic.state import current_scenario
@@ -54,8 +53,8 @@ def scope_of_session(db: Session, session_id: int, leaving: str) -> Scope:
     row = session_row(db, session_id)
     session = PlanSession.model_validate(row.data)
     if leaving not in session.expert_ids:
-        raise Invalid([Issue("expert_id", f"{leaving} is not in session {session_id}")],
-                      prefix=("query",))
+        # The expert's part in the session is the resource asked for, and it does not exist.
+        raise NotFound(f"expert {leaving} is not in session {session_id} (query expert_id)")
     if row.state == "held":
         raise Conflict(f"session {session_id} was held; it cannot change")
     if session.lead_id != leaving:
@@ -67,8 +66,8 @@ def scope_of_session(db: Session, session_id: int, leaving: str) -> Scope:
 def scope_of_association(db: Session, association_id: str, leaving: str) -> Scope:
     rows = [r for r in schedule(db, association_id) if leaving in r.data["expert_ids"]]
     if not rows:
-        raise Invalid([Issue("expert_id", f"{leaving} has no session with {association_id}")],
-                      prefix=("query",))
+        raise NotFound(f"expert {leaving} has no session with association {association_id}"
+                       " (query expert_id)")
     lead = any(r.data["expert_ids"][0] == leaving for r in rows)
     return _association_scope(db, association_id, leaving, lead)
 

@@ -10,11 +10,13 @@ from pydantic import BaseModel, Field
 
 from domain.limits import Note
 from domain.scenario import Association
+from domain.types import IsoDate
 from domain.vocabulary import Status
-from service.api.deps import ID_TEXT, AuthenticatedRoute, IfMatch, Staff, Viewer
+from service.api.deps import ID_TEXT, AuthenticatedRoute, RequiredIfMatch, Staff, Viewer
 from service.api.errors import responses
 from service.logic import applications, records, state
 from service.logic.applications import TransitionIn
+from service.logic.bodies import RequestBody
 from service.web.dependencies import DbDep
 
 router = APIRouter(tags=["applications"], route_class=AuthenticatedRoute)
@@ -22,7 +24,7 @@ router = APIRouter(tags=["applications"], route_class=AuthenticatedRoute)
 AssociationId = Annotated[str, Path(description="The association's id, e.g. A001.", **ID_TEXT)]
 
 
-class CheckIn(BaseModel):
+class CheckIn(RequestBody):
     passed: bool = Field(description="Whether the requirement is met.")
     note: Note | None = Field(default=None, examples=["登記事項証明書で確認"])
 
@@ -82,7 +84,7 @@ def _application(db: DbDep, association_id: str) -> ApplicationOut:
 @router.get("/applications/calls-due", response_model=list[DueCallOut],
             responses=responses(409))
 def calls_due(_: Viewer, db: DbDep,
-              as_of: Annotated[dt.date | None, Query(description="Default: today.")] = None,
+              as_of: Annotated[IsoDate | None, Query(description="Default: today.")] = None,
               ) -> list[DueCallOut]:
     """Pre-interview calls not yet made, by due date (five business days after applying)."""
     return [DueCallOut(**vars(call)) for call in applications.calls_due(db, as_of)]
@@ -117,7 +119,7 @@ def change_status(
                                                     "reason": "要件をすべて満たす"}},
         "rejected": {"summary": "Reject with a reason",
                      "value": {"to": "rejected", "reason": "都内に事務所がない"}}})],
-    if_match: IfMatch = None,
+    if_match: RequiredIfMatch,
 ) -> Association:
     """Move an application to its next status; every step is in the audit log."""
     row = applications.transition(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Path, Query, Response
 from domain.scenario import Association
 from domain.vocabulary import Status
 from service.api import examples
-from service.api.deps import ID_TEXT, AuthenticatedRoute, IfMatch, Staff, Viewer
+from service.api.deps import ID_TEXT, AuthenticatedRoute, RequiredIfMatch, Staff, Viewer
 from service.api.errors import responses
 from service.logic import records, state
 from service.web.dependencies import DbDep
@@ -53,7 +53,7 @@ def read_association(_: Viewer, db: DbDep, response: Response,
             responses=responses(404, 409, 412, 422, 428))
 def replace_association(actor: Staff, db: DbDep, response: Response,
                         association_id: AssociationId, body: AssociationBody,
-                        if_match: IfMatch = None) -> Association:
+                        if_match: RequiredIfMatch) -> Association:
     """Replace the record (not its status or decision: those move by transitions)."""
     row = records.update_association(db, association_id, body, if_match, actor.name)
     db.commit()

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Path, Response
 
 from domain.scenario import Expert
 from service.api import examples
-from service.api.deps import ID_TEXT, AuthenticatedRoute, IfMatch, Staff, Viewer
+from service.api.deps import ID_TEXT, AuthenticatedRoute, RequiredIfMatch, Staff, Viewer
 from service.api.errors import responses
 from service.logic import records, state
 from service.web.dependencies import DbDep
@@ -48,7 +48,7 @@ def read_expert(_: Viewer, db: DbDep, response: Response, expert_id: ExpertId) -
 @router.put("/{expert_id}", response_model=Expert,
             responses=responses(404, 409, 412, 422, 428))
 def replace_expert(actor: Staff, db: DbDep, response: Response, expert_id: ExpertId,
-                   body: ExpertBody, if_match: IfMatch = None) -> Expert:
+                   body: ExpertBody, if_match: RequiredIfMatch) -> Expert:
     """Replace the expert's record; send If-Match with the ETag you read."""
     row = records.update_expert(db, expert_id, body, if_match, actor.name)
     db.commit()
@@ -58,7 +58,7 @@ def replace_expert(actor: Staff, db: DbDep, response: Response, expert_id: Exper
 
 @router.delete("/{expert_id}", status_code=204, responses=responses(404, 409, 412, 422, 428))
 def delete_expert(actor: Staff, db: DbDep, expert_id: ExpertId,
-                  if_match: IfMatch = None) -> Response:
+                  if_match: RequiredIfMatch) -> Response:
     """Remove an expert who is in no session of the current schedule."""
     records.delete_expert(db, expert_id, if_match, actor.name)
     db.commit()

@@ -16,6 +16,7 @@ from service.api.errors import responses
 from service.db.engine import event_loop_session_factory, is_sqlite, session_factory
 from service.db.models import FeedTokenRow
 from service.logic import feeds
+from service.logic.bodies import RequestBody
 from service.logic.feeds import Subject
 from service.web.dependencies import DbDep, SettingsDep, get_settings
 
@@ -28,7 +29,7 @@ _FETCHES = anyio.CapacityLimiter(4)
 public_router = APIRouter(tags=["feeds"])
 
 
-class FeedRequest(BaseModel):
+class FeedRequest(RequestBody):
     subject: Subject = Field(examples=["expert"])
     subject_id: RecordId = Field(examples=["E001"])
 

@@ -12,6 +12,7 @@ from service.api.deps import ID_TEXT, AuthenticatedRoute, RowId, Staff, Viewer
 from service.api.errors import responses
 from service.api.schemas import ScheduledSession
 from service.logic import replacements
+from service.logic.bodies import RequestBody
 from service.logic.jobs import JobOut, PlanRequest
 from service.logic.replacements import Scope
 from service.web.dependencies import DbDep, SettingsDep
@@ -39,7 +40,7 @@ class Candidates(BaseModel):
     candidates: list[CandidateOut] = Field(description="Best first; empty when nobody may.")
 
 
-class ReplacementIn(BaseModel):
+class ReplacementIn(RequestBody):
     expert_id: RecordId = Field(description="Who drops out.", examples=["E001"])
     by: RecordId = Field(description="Who takes over (one of the candidates).",
                          examples=["E002"])

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from domain.limits import Note
-from service.api.deps import ID_TEXT, AuthenticatedRoute, IfMatch, RowId, Staff, Viewer
+from service.api.deps import ID_TEXT, AuthenticatedRoute, RequiredIfMatch, RowId, Staff, Viewer
 from service.api.errors import responses
 from service.api.schemas import ScheduledSession
 from service.logic import plans, state
+from service.logic.bodies import RequestBody
 from service.web.dependencies import DbDep
 
 router = APIRouter(prefix="/sessions", tags=["schedule"], route_class=AuthenticatedRoute)
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/sessions", tags=["schedule"], route_class=Authentica
 SessionId = Annotated[RowId, Path(description="The session's id (stable across re-plans).")]
 
 
-class HeldIn(BaseModel):
+class HeldIn(RequestBody):
     record: Note = Field(min_length=1,
                         description="A short record of what was done.",
                         examples=["過去事例のヒアリングを実施し、マニュアル骨子案を提示"])
@@ -46,7 +47,7 @@ def read_session(_: Viewer, db: DbDep, response: Response,
 @router.post("/{session_id}/held", response_model=ScheduledSession,
              responses=responses(404, 409, 412, 422, 428))
 def mark_held(actor: Staff, db: DbDep, response: Response, session_id: SessionId,
-              body: Annotated[HeldIn, Body()], if_match: IfMatch = None) -> ScheduledSession:
+              body: Annotated[HeldIn, Body()], if_match: RequiredIfMatch) -> ScheduledSession:
     """Record that the session took place; from now on every re-plan keeps it as it is."""
     row = plans.mark_held(db, session_id, body.record, if_match, actor.name)
     db.commit()

@@ -12,13 +12,14 @@ from service.api.deps import Admin, AuthenticatedRoute, RowId
 from service.api.errors import responses
 from service.db.models import TokenRow
 from service.logic import tokens
+from service.logic.bodies import RequestBody
 from service.logic.tokens import Role
 from service.web.dependencies import DbDep
 
 router = APIRouter(prefix="/tokens", tags=["tokens"], route_class=AuthenticatedRoute)
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(RequestBody):
     name: Name = Field(max_length=100, examples=["suzuki-staff"])  # the column's width
     role: Role = Field(examples=["staff"])
 

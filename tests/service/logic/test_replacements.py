@@ -26,8 +26,10 @@ def test_candidates_are_qualified_free_and_ranked_with_reasons(api: Api) -> None
     by_session = api.get(f"/api/v1/sessions/{first['id']}/replacements?expert_id=E1").json()
     assert sorted(by_session["session_ids"]) == sorted(s["id"] for s in sessions)
     assert by_session["candidates"] == answer["candidates"]
-    assert api.get(f"/api/v1/sessions/{first['id']}/replacements?expert_id=E9"
-                   ).status_code == 422
+    # E9 has no part in the session: the thing asked for does not exist.
+    absent = api.get(f"/api/v1/sessions/{first['id']}/replacements?expert_id=E9")
+    assert absent.status_code == 404 and "E9" in absent.json()["detail"]
+    assert api.get("/api/v1/associations/A1/replacements?expert_id=E9").status_code == 404
 
     refused = api.send("POST", "/api/v1/associations/A1/replacement",
                        body={"expert_id": "E1", "by": "E4"})
