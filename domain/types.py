@@ -9,8 +9,10 @@ from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
+    NaiveDatetime,
     PlainSerializer,
     PlainValidator,
     ValidationInfo,
@@ -66,6 +68,8 @@ IsoDate = Annotated[
 
 
 _SCALARS = (bool, int, float)
+# Written as text in JSON; pydantic would otherwise take a number as a Unix time.
+_TIMES = (dt.datetime, dt.date, dt.time, AwareDatetime, NaiveDatetime)
 
 
 def _scalar_kinds(field: FieldInfo) -> frozenset[type]:
@@ -76,9 +80,9 @@ def _scalar_kinds(field: FieldInfo) -> frozenset[type]:
     annotation = field.annotation
     options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (
         annotation,)
-    if any(option not in (*_SCALARS, type(None)) for option in options):
+    if any(option not in (*_SCALARS, *_TIMES, type(None)) for option in options):
         return frozenset()
-    return frozenset(option for option in options if option in _SCALARS)
+    return frozenset(option for option in options if option is not type(None))
 
 
 def scalars_as_written(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
@@ -91,7 +95,10 @@ def scalars_as_written(cls: type[BaseModel], value: Any, info: ValidationInfo) -
     kinds = _field_kinds(cls, info.field_name)
     if not kinds:
         return value
-    if bool in kinds:
+    if not kinds.isdisjoint(_TIMES):
+        if not isinstance(value, str | dt.date | dt.time):
+            raise ValueError(f"{quoted(value)} is not a date or time written as text")
+    elif bool in kinds:
         if not isinstance(value, bool):
             raise ValueError(f"{quoted(value)} is not true or false")
     elif isinstance(value, bool | str):

@@ -24,8 +24,9 @@ def read_programme(_: Viewer, db: DbDep, response: Response) -> Programme:
     return Programme.model_validate(row.data)
 
 
-@router.put("", response_model=Programme, responses=responses(412, 422, 428),
-            status_code=200)
+@router.put("", response_model=Programme, status_code=200, responses={
+    **responses(412, 422, 428),
+    201: {"description": "Created: there was no programme yet.", "model": Programme}})
 def put_programme(
     actor: Staff, db: DbDep, response: Response, body: Annotated[Programme, Body(openapi_examples={
         "tokyo": {"summary": "The Tokyo programme 2025-26", "value": examples.PROGRAMME}})],

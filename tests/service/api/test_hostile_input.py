@@ -177,3 +177,41 @@ def test_replacing_the_whole_state_needs_its_etag(api: Api) -> None:
     assert replaced.status_code == 200, replaced.text
     assert replaced.headers["ETag"] == api.get("/api/v1/scenario").headers["ETag"] != current
 
+
+
+def test_numbers_flags_and_times_are_taken_only_as_json_writes_them(api: Api) -> None:
+    """schemathesis found these accepted: a seed of false, a date of 0, a number as an
+    application's time, unknown fields beside the known ones."""
+    api.send("PUT", "/api/v1/scenario", body=example_document())
+    for body, where in (({"seed": False}, ["body", "seed"]),
+                        ({"seed": "5"}, ["body", "seed"]),
+                        ({"time_limit": True}, ["body", "time_limit"]),
+                        ({"time_limit": 30, "surplus": 1}, ["body", "surplus"])):
+        answer = api.send("POST", "/api/v1/jobs", body=body)
+        assert answer.status_code == 422, (body, answer.text)
+        assert [p["loc"] for p in answer.json()["detail"]] == [where], answer.text
+    assert api.get("/api/v1/jobs").json() == []
+    assert api.get("/api/v1/applications/calls-due?as_of=0").status_code == 422
+    assert api.get("/api/v1/applications/calls-due?as_of=2025-07-01").status_code == 200
+    document = example_document()
+    document["associations"][0]["applied_at"] = 1_700_000_000
+    document["experts"][0]["max_associations"] = "5"
+    etag = api.get("/api/v1/scenario").headers["ETag"]
+    answer = api.send("PUT", "/api/v1/scenario", body=document, if_match=etag)
+    assert answer.status_code == 422, answer.text[:300]
+    assert sorted(p["loc"] for p in answer.json()["detail"]) == [
+        ["body", "associations", 0, "applied_at"], ["body", "experts", 0, "max_associations"]]
+    assert api.get("/api/v1/scenario").headers["ETag"] == etag
+
+
+def test_a_change_without_if_match_is_428_and_the_document_says_it_is_required(
+        api: Api) -> None:
+    api.send("PUT", "/api/v1/scenario", body=example_document())
+    expert = api.get("/api/v1/experts/E001").json()
+    answer = api.send("PUT", "/api/v1/experts/E001", body={**expert, "name": "x"})
+    assert answer.status_code == 428, answer.text
+    assert "If-Match" in answer.json()["detail"]
+    assert api.get("/api/v1/experts/E001").json() == expert
+    document = api.client.get("/openapi.json").json()
+    put = document["paths"]["/api/v1/experts/{expert_id}"]["put"]
+    assert {p["name"]: p["required"] for p in put["parameters"]}["if-match"] is True
