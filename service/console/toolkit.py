@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
+from domain.limits import NOTE_LENGTH
 from domain.vocabulary import MODE_LABELS, STATUS_LABELS
 from service.config import Settings
 from service.console import sessions
@@ -21,6 +22,8 @@ from service.web.dependencies import DbDep
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+# The forms' maxlength is the records' own limit, so the browser stops where the API would.
+templates.env.globals["NOTE_LENGTH"] = NOTE_LENGTH
 
 SESSION_COOKIE = "haken_session"
 SIGNIN_COOKIE = "haken_signin"

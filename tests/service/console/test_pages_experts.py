@@ -277,3 +277,14 @@ def test_pages_without_a_programme_say_so(api: Api) -> None:
     answer = client.get("/reports")
     assert answer.status_code == 409 and "<h1>" in answer.text
     assert isinstance(client, httpx.Client)
+
+
+def test_the_application_forms_stop_at_the_records_own_length(imported: Api) -> None:
+    from domain.limits import NOTE_LENGTH
+
+    client, _ = sign_in(imported, "staff")
+    page = client.get("/applications/A001").text
+    fields = re.findall(r'<(?:input|textarea) id="(?:field|note)-[^"]+" name="(\w+)"'
+                        r'[^>]*?maxlength="(\d+)"', page)
+    assert {name for name, _ in fields} >= {"note", "reason"}, page[:2000]
+    assert {int(length) for _, length in fields} == {NOTE_LENGTH}
