@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from domain.version import HAKEN_VERSION
 from service.api import errors
@@ -29,6 +30,7 @@ from service.config import Settings, get_settings
 from service.console import site as console
 from service.console.security import is_console_path
 from service.web.headers import SecurityHeaders
+from service.web.too_large import TooLargeAsJson
 
 API_PREFIX = "/api/v1"
 
@@ -47,10 +49,7 @@ a record send `If-Match` with the ETag that was read.
 def create_app(settings: Settings | None = None) -> FastAPI:
     # Not started by ``haken serve`` (which knows where it listens): its default address.
     settings = (settings or get_settings()).listening_on("127.0.0.1", 8000)
-    # Every body is limited as it is read (413 past it): JSON and forms by default, the
-    # spreadsheet upload by its own setting below.
-    app = FastAPI(title="Haken (派遣)", version=HAKEN_VERSION, description=DESCRIPTION,
-                  max_body_size=settings.max_json_bytes)
+    app = FastAPI(title="Haken (派遣)", version=HAKEN_VERSION, description=DESCRIPTION)
     app.state.settings = settings
     errors.install(app)
     _json_errors_in_openapi(app)
@@ -64,6 +63,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(spreadsheets.router, max_body_size=settings.max_upload_bytes)
     app.include_router(api)
     console.install(app)  # the web console at /
+    # Every body is limited as it is read (413 past it): JSON and forms by default, the
+    # spreadsheet upload by its own setting above. Inside the two below (FastAPI's own
+    # max_body_size sits outside them), so a 413 is JSON and has its headers.
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_json_bytes)
+    app.add_middleware(TooLargeAsJson, is_console_path=is_console_path)
     app.add_middleware(SecurityHeaders, is_console_path=is_console_path,
                        behind_https=settings.behind_https)
     return app

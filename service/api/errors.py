@@ -22,6 +22,7 @@ from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
 from domain.errors import InputError, excerpt
 from service.logic.errors import Invalid, ServiceError
+from service.web.too_large import too_large_detail
 from spreadsheets import SpreadsheetError
 
 
@@ -132,8 +133,7 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, error: HTTPException) -> Any:
         if error.status_code == 413:
             limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
-            return _problem(413, f"the request body is larger than this request may be "
-                                 f"({limit} bytes); nothing was read past that")
+            return _problem(413, too_large_detail(limit))
         if error.status_code == 405 and (allowed := _allowed_methods(request)):
             return _problem(405, "method not allowed", headers={"Allow": ", ".join(allowed)})
         return await http_exception_handler(request, error)

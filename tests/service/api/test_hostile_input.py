@@ -74,10 +74,12 @@ def test_a_body_past_its_limit_is_413_before_it_is_read(server: Api) -> None:
     token = server.tokens["admin"]
     status, body = raw_exchange(server, declared_put("/api/v1/scenario", JSON_LIMIT + 1, token))
     assert status == 413, body
+    assert str(JSON_LIMIT) in json.loads(body)["detail"]  # JSON, as every API error
     upload = declared_put("/api/v1/spreadsheets/import", UPLOAD_LIMIT + 1, token,
                           "multipart/form-data; boundary=x").replace("PUT", "POST")
     status, body = raw_exchange(server, upload)
     assert status == 413, body
+    assert str(UPLOAD_LIMIT) in json.loads(body)["detail"]
     # Without a length, a chunked body is cut off once it passes the limit.
     chunked = (f"PUT /api/v1/scenario HTTP/1.1\nHost: test\nAuthorization: Bearer {token}\n"
                "Content-Type: application/json\nTransfer-Encoding: chunked\n")
