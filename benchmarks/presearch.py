@@ -16,6 +16,8 @@ import os
 import statistics
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,4 +103,58 @@ def markdown(instance: tuple[str, int, int, int], found: dict[str, list[Measurem
         before, after = median("baseline"), median("current")
         ratio = after / before if before else float("nan")
         lines.append(f"| {phase} | {before:.2f} | {after:.2f} | {ratio:.2f} |")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class WholeRun:
+    wall: float
+    coverage: float | None
+    gap_deviation: float | None
+    served: int
+    stopped: str
+
+
+def whole_plan(tree: Path, scenario: Path, time_limit: float, workdir: Path) -> WholeRun:
+    """``haken plan`` of ``tree`` as a user runs it, timed from launch to exit."""
+    environment = {**os.environ, "PYTHONPATH": str(tree)}
+    output = workdir / f"plan-{tree.name}.json"
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "cli", "plan", str(scenario), "-o", str(output),
+                    "--time-limit", f"{time_limit:g}", "-q"], env=environment, cwd=tree,
+                   capture_output=True, text=True, check=True, timeout=10 * time_limit + 600)
+    wall = time.monotonic() - started
+    plan = json.loads(output.read_text(encoding="utf-8"))
+    stats = plan["stats"]
+    return WholeRun(wall, stats.get("secondary_need_coverage"),
+                    stats.get("mean_gap_deviation_days"), stats["served"],
+                    str((plan.get("parameters") or {}).get("stopped", "–")))
+
+
+def whole_markdown(instance: tuple[str, int, int, int], time_limit: float,
+                   runs: dict[str, list[WholeRun]], machine: str,
+                   load: tuple[float, float]) -> str:
+    profile, associations, experts, seed = instance
+    lines = [
+        f"Whole `haken plan --time-limit {time_limit:g}`, {profile} {associations}x{experts} "
+        f"seed {seed}, launch to exit, {len(runs['current'])} alternating runs each; "
+        f"machine: {machine}; load average {load[0]:.1f} before, {load[1]:.1f} after.",
+        "",
+        "| tree | wall s (each run) | wall / limit (median) | served | coverage | gap dev d "
+        "| stopped |",
+        "| --- | --- | ---: | --- | --- | --- | --- |",
+    ]
+    def each(found: list[WholeRun], value: Callable[[WholeRun], float | None],
+             digits: int) -> str:
+        return ", ".join("–" if (v := value(r)) is None else f"{v:.{digits}f}" for r in found)
+
+    for tree, found in runs.items():
+        walls = [r.wall for r in found]
+        lines.append(
+            f"| {tree} | {each(found, lambda r: r.wall, 1)} | "
+            f"{statistics.median(walls) / time_limit:.2f} | "
+            f"{', '.join(str(r.served) for r in found)} | "
+            f"{each(found, lambda r: r.coverage, 3)} | "
+            f"{each(found, lambda r: r.gap_deviation, 2)} | "
+            f"{', '.join(r.stopped for r in found)} |")
     return "\n".join(lines)
