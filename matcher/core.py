@@ -74,7 +74,7 @@ def qualified_joiners(enc: Encoding, a: int, need: int) -> list[int]:
     conflict, offering its mode, and allowed any association at all."""
     eligible = (enc.covers[:, need] & ~enc.conflict[a] & mode_compatible_each(enc, a)
                 & (enc.expert_max_associations > 0))
-    return [int(e) for e in np.flatnonzero(eligible)]
+    return np.flatnonzero(eligible).tolist()
 
 
 def match(enc: Encoding, bound_seconds: float | None = 5.0) -> Matching:
@@ -95,12 +95,14 @@ def match(enc: Encoding, bound_seconds: float | None = 5.0) -> Matching:
         qualified = np.flatnonzero(enc.covers[:, enc.primary_need[a]])
         usable = qualified[eligible[qualified] & (capacity[qualified] >= sessions)]
         fits = fits_sessions_each(common[usable], sessions, enc.min_gap_days)
-        feasible = [int(e) for e in usable[fits]]
-        # Prefer the industry match, then the expert with most common days.
+        feasible = usable[fits].astype(np.int64)
+        # Prefer the industry match, then the expert with most common days, then the id.
         day_counts = common.sum(axis=1)
-        feasible.sort(key=lambda e: (not enc.industry_match[a, e], -int(day_counts[e]), e))
-        leads.append(np.array(feasible, dtype=np.int64))
-        if not feasible:
+        order = np.lexsort((feasible, -day_counts[feasible],
+                            ~enc.industry_match[a, feasible]))
+        feasible = feasible[order]
+        leads.append(feasible)
+        if feasible.size == 0:
             if not fits_sessions(own_days, sessions, enc.min_gap_days):
                 blocked[a] = Blocked("window_too_short")
             elif usable.size == 0:
@@ -109,11 +111,10 @@ def match(enc: Encoding, bound_seconds: float | None = 5.0) -> Matching:
                 blocked[a] = Blocked("no_common_time", tuple(int(e) for e in usable))
         per_need: dict[int, IntArray] = {}
         for need in enc.secondary_needs[a]:
-            options = [(-int(day_counts[e]), int(e))
-                       for e in np.flatnonzero(enc.covers[:, need] & eligible)
-                       if day_counts[e]]
-            per_need[need] = np.array([e for _, e in sorted(options)[:JOINERS_PER_NEED]],
-                                      dtype=np.int64)
+            # Most common days first, then the id.
+            options = np.flatnonzero(enc.covers[:, need] & eligible & (day_counts > 0))
+            order = np.lexsort((options, -day_counts[options]))
+            per_need[need] = options[order[:JOINERS_PER_NEED]].astype(np.int64)
         joiners.append(per_need)
     flow = flow_bound(enc, leads, capacity)
     matching = Matching(leads, joiners, blocked, capacity, flow, flow)
