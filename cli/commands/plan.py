@@ -50,6 +50,7 @@ def command(
     )] = None,
 ) -> None:
     """Plan every accepted association: who leads, who joins, and when each session is."""
+    started = process_started()  # before the planner's imports, which the limit counts
     from rich.console import Console
 
     from domain.checker import check_plan
@@ -63,7 +64,7 @@ def command(
     with _interrupt_stops(stop, console), _progress_display(console, live, quiet) as show:
         options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed,
                                progress=show, stop=stop, decompose=decompose,
-                               stall_seconds=stall_seconds, started=process_started())
+                               stall_seconds=stall_seconds, started=started)
         try:
             result = _solve_interruptibly(loaded, options)
         except InputError as error:
