@@ -309,6 +309,17 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
         if better(solution, greedy) is greedy:
             solution, status_name, upper, results = _serve_in_parts(
                 enc, matching, pins, greedy, options, started, deadline)
+    elif len(first) == len(enc.association_ids) - len(matching.blocked) and not kept:
+        # The first plan serves every association that any plan could: objective 1 is
+        # settled, and stage one's model would only prove it, taking seconds from the
+        # search (published sessions to keep would still want CP-SAT's tie-break).
+        solution, status_name, upper = first, "OPTIMAL", matching.upper_bound
+        results = {"service": StageResult(
+            "OPTIMAL (the first plan serves every association that can be served)",
+            float(len(first)), float(upper), 0.0)}
+        if options.progress is not None:
+            options.progress(Progress("service", time.monotonic() - started, len(first),
+                                      upper))
     else:
         seconds = min(5.0, max(1.0, options.time_limit / 10),
                       (deadline - time.monotonic()) * SERVICE_SHARE)
