@@ -91,6 +91,100 @@ def run_command(
     typer.echo(f"results written to {path}")
 
 
+@app.command("convergence")
+def convergence_command(
+    suite: Annotated[str, typer.Option(help="Suite whose instances to plan.")] = "speed",
+    results_dir: Annotated[Path, typer.Option(help="Where the plots and the table go.")] =
+        RESULTS_DIR,
+    stall_seconds: Annotated[float | None, typer.Option(
+        min=0.1, help="Stop each run after this long without improvement.")] = None,
+    processes: Annotated[int, typer.Option(
+        min=1, help="Runs at the same time (1 keeps timings clean).")] = 1,
+) -> None:
+    """Coverage and gap deviation against seconds, one plot per size, greedy beside."""
+    from benchmarks.convergence import run_convergence, write_convergence
+
+    if suite not in SUITES:
+        typer.echo(f"unknown suite {suite!r}; choose one of: {', '.join(SUITES)}", err=True)
+        raise typer.Exit(2)
+    executor = make_executor(processes)
+    with executor:
+        trajectories = run_convergence(SUITES[suite], executor, stall_seconds)
+    path = write_convergence(SUITES[suite], trajectories, results_dir, executor.description)
+    typer.echo(path.read_text(encoding="utf-8"))
+    typer.echo(f"results written to {path}", err=True)
+
+
+@app.command("presearch")
+def presearch_command(
+    baseline: Annotated[Path, typer.Option(
+        help="An older source tree to compare with (git archive <commit> | tar -x -C DIR).")],
+    instance: Annotated[str, typer.Option(help="PROFILE:AxE:SEED")] = "balanced:2000x400:1",
+    repeats: Annotated[int, typer.Option(min=1, help="Alternating rounds.")] = 3,
+) -> None:
+    """CPU seconds of encoding, matching and the first plans, this tree beside an older one."""
+    import os
+
+    from benchmarks.presearch import markdown, run
+    from benchmarks.suite import machine_description
+
+    try:
+        profile, size, seed = instance.split(":")
+        (associations, experts), = _sizes(size)
+        chosen = (profile, associations, experts, int(seed))
+    except ValueError:
+        typer.echo(f"--instance {instance!r}: expected PROFILE:AxE:SEED", err=True)
+        raise typer.Exit(2) from None
+    if not (baseline / "matcher" / "encoding.py").is_file():
+        typer.echo(f"--baseline {baseline}: not a Haken source tree", err=True)
+        raise typer.Exit(2)
+    before = os.getloadavg()[0]
+    found = run(baseline.resolve(), Path(__file__).resolve().parent.parent, chosen, repeats)
+    typer.echo(markdown(chosen, found, machine_description(), (before, os.getloadavg()[0])))
+
+
+@app.command("wall")
+def wall_command(
+    baseline: Annotated[Path, typer.Option(
+        help="An older source tree to compare with (git archive <commit> | tar -x -C DIR).")],
+    instance: Annotated[str, typer.Option(help="PROFILE:AxE:SEED")] = "balanced:120x30:1",
+    time_limit: Annotated[float, typer.Option(help="haken plan --time-limit.")] = 10.0,
+    repeats: Annotated[int, typer.Option(min=1, help="Alternating rounds.")] = 2,
+) -> None:
+    """The whole `haken plan`, launch to exit, against its time limit: this tree beside
+    an older one, alternating, with the plans' figures."""
+    import json
+    import os
+    import tempfile
+
+    from benchmarks.presearch import WholeRun, whole_markdown, whole_plan
+    from benchmarks.suite import machine_description
+    from simulation.generator import generate_scenario
+
+    try:
+        profile, size, seed = instance.split(":")
+        (associations, experts), = _sizes(size)
+        chosen = (profile, associations, experts, int(seed))
+    except ValueError:
+        typer.echo(f"--instance {instance!r}: expected PROFILE:AxE:SEED", err=True)
+        raise typer.Exit(2) from None
+    if not (baseline / "cli" / "main.py").is_file():
+        typer.echo(f"--baseline {baseline}: not a Haken source tree with cli/", err=True)
+        raise typer.Exit(2)
+    current = Path(__file__).resolve().parent.parent
+    before = os.getloadavg()[0]
+    runs: dict[str, list[WholeRun]] = {"baseline": [], "current": []}
+    with tempfile.TemporaryDirectory() as work:
+        scenario = Path(work) / "scenario.json"
+        scenario.write_text(json.dumps(generate_scenario(associations, experts, int(seed),
+                                                         profile)), encoding="utf-8")
+        for _ in range(repeats):
+            for tree, path in (("baseline", baseline.resolve()), ("current", current)):
+                runs[tree].append(whole_plan(path, scenario, time_limit, Path(work)))
+    typer.echo(whole_markdown(chosen, time_limit, runs, machine_description(),
+                              (before, os.getloadavg()[0])))
+
+
 @app.command("readme")
 def readme_command(
     results_dir: Annotated[Path, typer.Option(help="Where results files are.")] = RESULTS_DIR,

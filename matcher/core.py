@@ -74,7 +74,7 @@ def qualified_joiners(enc: Encoding, a: int, need: int) -> list[int]:
     conflict, offering its mode, and allowed any association at all."""
     eligible = (enc.covers[:, need] & ~enc.conflict[a] & mode_compatible_each(enc, a)
                 & (enc.expert_max_associations > 0))
-    return [int(e) for e in np.flatnonzero(eligible)]
+    return np.flatnonzero(eligible).tolist()
 
 
 def match(enc: Encoding, bound_seconds: float | None = 5.0) -> Matching:
@@ -95,12 +95,14 @@ def match(enc: Encoding, bound_seconds: float | None = 5.0) -> Matching:
         qualified = np.flatnonzero(enc.covers[:, enc.primary_need[a]])
         usable = qualified[eligible[qualified] & (capacity[qualified] >= sessions)]
         fits = fits_sessions_each(common[usable], sessions, enc.min_gap_days)
-        feasible = [int(e) for e in usable[fits]]
-        # Prefer the industry match, then the expert with most common days.
+        feasible = usable[fits].astype(np.int64)
+        # Prefer the industry match, then the expert with most common days, then the id.
         day_counts = common.sum(axis=1)
-        feasible.sort(key=lambda e: (not enc.industry_match[a, e], -int(day_counts[e]), e))
-        leads.append(np.array(feasible, dtype=np.int64))
-        if not feasible:
+        order = np.lexsort((feasible, -day_counts[feasible],
+                            ~enc.industry_match[a, feasible]))
+        feasible = feasible[order]
+        leads.append(feasible)
+        if feasible.size == 0:
             if not fits_sessions(own_days, sessions, enc.min_gap_days):
                 blocked[a] = Blocked("window_too_short")
             elif usable.size == 0:
@@ -109,11 +111,10 @@ def match(enc: Encoding, bound_seconds: float | None = 5.0) -> Matching:
                 blocked[a] = Blocked("no_common_time", tuple(int(e) for e in usable))
         per_need: dict[int, IntArray] = {}
         for need in enc.secondary_needs[a]:
-            options = [(-int(day_counts[e]), int(e))
-                       for e in np.flatnonzero(enc.covers[:, need] & eligible)
-                       if day_counts[e]]
-            per_need[need] = np.array([e for _, e in sorted(options)[:JOINERS_PER_NEED]],
-                                      dtype=np.int64)
+            # Most common days first, then the id.
+            options = np.flatnonzero(enc.covers[:, need] & eligible & (day_counts > 0))
+            order = np.lexsort((options, -day_counts[options]))
+            per_need[need] = options[order[:JOINERS_PER_NEED]].astype(np.int64)
         joiners.append(per_need)
     flow = flow_bound(enc, leads, capacity)
     matching = Matching(leads, joiners, blocked, capacity, flow, flow)
@@ -143,20 +144,27 @@ def flow_bound(enc: Encoding, leads: list[IntArray], capacity: IntArray) -> int:
     if n_a == 0:
         return 0
     source, sink = n_a + n_e, n_a + n_e + 1
-    graph = max_flow.SimpleMaxFlow()
+    # The arcs as arrays, added in three calls: at 2000x400 there are a quarter of a
+    # million, and adding them one call each took over a second.
+    sizes = np.array([len(candidates) for candidates in leads], dtype=np.int64)
+    members = np.flatnonzero(sizes)
+    lead_tails = np.repeat(np.arange(n_a, dtype=np.int64), sizes)
+    lead_heads = (np.concatenate([np.asarray(c, dtype=np.int64) for c in leads])
+                  if members.size else np.zeros(0, dtype=np.int64))
+    # Each expert's capacity in associations: at most its slots, and its sessions over
+    # the shortest association it could lead.
     shortest = np.full(n_e, np.iinfo(np.int64).max)
-    for a, candidates in enumerate(leads):
-        if len(candidates) == 0:
-            continue
-        graph.add_arc_with_capacity(source, a, 1)
-        for e in candidates:
-            graph.add_arc_with_capacity(a, n_a + int(e), 1)
-            shortest[e] = min(shortest[e], int(enc.sessions[a]))
-    for e in range(n_e):
-        if shortest[e] == np.iinfo(np.int64).max:
-            continue
-        cap = min(int(enc.expert_max_associations[e]), int(capacity[e] // shortest[e]))
-        graph.add_arc_with_capacity(n_a + e, sink, cap)
+    np.minimum.at(shortest, lead_heads, np.asarray(enc.sessions)[lead_tails])
+    leading = np.flatnonzero(shortest < np.iinfo(np.int64).max)
+    expert_caps = np.minimum(enc.expert_max_associations[leading],
+                             capacity[leading] // shortest[leading])
+    graph = max_flow.SimpleMaxFlow()
+    graph.add_arcs_with_capacity(np.full(members.size, source, dtype=np.int64), members,
+                                 np.ones(members.size, dtype=np.int64))
+    graph.add_arcs_with_capacity(lead_tails, n_a + lead_heads,
+                                 np.ones(lead_tails.size, dtype=np.int64))
+    graph.add_arcs_with_capacity(n_a + leading, np.full(leading.size, sink, dtype=np.int64),
+                                 expert_caps.astype(np.int64))
     status = graph.solve(source, sink)
     if status != graph.OPTIMAL:
         raise RuntimeError(f"max flow failed with status {status}")

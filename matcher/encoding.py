@@ -142,9 +142,35 @@ Windows = tuple[tuple[int, int], ...]
 
 def _windows_by_day(availability: Availability | None, days: Sequence[dt.date],
                     business_day: BoolArray, hours: tuple[int, int]) -> list[Windows]:
-    """Each day's windows inside business hours; none on days that are not business days."""
-    return [tuple(clip(windows_on(availability, day, hours), hours)) if business_day[d] else ()
-            for d, day in enumerate(days)]
+    """Each day's windows inside business hours; none on days that are not business days.
+
+    ``windows_on`` decides each day; it is asked once per weekday and once per date
+    the availability names (a date of its own, or blocked), since every other day of a
+    weekday has the same windows. At 2,400 people over a 150-day period, asking it for
+    every day was most of the time the encoding took.
+    """
+    by_weekday: dict[int, Windows] = {}
+    exceptions: set[dt.date] = set()
+    if availability is not None and days:
+        exceptions.update(day for day in availability.dates if days[0] <= day <= days[-1])
+        for blocked in availability.blocked:
+            first = max(blocked.start, days[0])
+            exceptions.update(first + dt.timedelta(days=i)
+                              for i in range((min(blocked.end, days[-1]) - first).days + 1))
+    result: list[Windows] = []
+    for d, day in enumerate(days):
+        if not business_day[d]:
+            result.append(())
+        elif day in exceptions:
+            result.append(tuple(clip(windows_on(availability, day, hours), hours)))
+        else:
+            weekday = day.weekday()
+            windows = by_weekday.get(weekday)
+            if windows is None:
+                windows = tuple(clip(windows_on(availability, day, hours), hours))
+                by_weekday[weekday] = windows
+            result.append(windows)
+    return result
 
 
 def _start_mask(windows_by_day: Sequence[Windows], minutes: int) -> BoolArray:

@@ -59,54 +59,73 @@ def assign_teams(enc: Encoding, matching: Matching, held: Solution,
     for assignment in held.values():
         for e in assignment.team():
             used[e] += 1
-    flow = min_cost_flow.SimpleMinCostFlow()
     source, sink = n_a + n_e, n_a + n_e + 1
     next_node = n_a + n_e + 2
     shortest = np.full(n_e, np.iinfo(np.int64).max)
+    sessions = np.asarray(enc.sessions)
+    # The arcs as lists, in the order they were once added one call each (the flow's
+    # choice among equal costs follows that order), then handed over in one call: at
+    # 2000x400 there are a quarter of a million arcs.
+    tails: list[int] = []
+    heads: list[int] = []
+    caps: list[int] = []
+    costs: list[int] = []
     lead_arcs: list[tuple[int, int, int]] = []  # (arc, association, expert)
     join_arcs: list[tuple[int, int, int]] = []
     units = 0
+
+    def arc(tail: int, head: int, capacity: int, cost: int) -> int:
+        tails.append(tail)
+        heads.append(head)
+        caps.append(capacity)
+        costs.append(cost)
+        return len(tails) - 1
+
     for a, candidates in enumerate(matching.leads):
         if a in held or a in skip or len(candidates) == 0:
             continue
-        flow.add_arc_with_capacity_and_unit_cost(source, a, 1, -w_rank * (n_a - a))
+        arc(source, a, 1, -w_rank * (n_a - a))
         units += 1
         needs = enc.secondary_needs[a]
-        for e in (int(e) for e in candidates):
-            own = int(enc.covers[e, needs].sum()) if needs else 0
-            cost = -(w_cover * own + w_industry * int(enc.industry_match[a, e]))
-            lead_arcs.append((flow.add_arc_with_capacity_and_unit_cost(a, n_a + e, 1, cost),
-                              a, e))
-            shortest[e] = min(shortest[e], int(enc.sessions[a]))
+        own = (enc.covers[np.ix_(candidates, np.asarray(needs, dtype=np.int64))].sum(axis=1)
+               if needs else np.zeros(len(candidates), dtype=np.int64))
+        cost = -(w_cover * own + w_industry * enc.industry_match[a, candidates].astype(np.int64))
+        for e, c in zip(candidates.tolist(), cost.tolist(), strict=True):
+            lead_arcs.append((arc(a, n_a + e, 1, c), a, e))
+        np.minimum.at(shortest, candidates, int(sessions[a]))
         for options in matching.joiners[a].values():
             if len(options) == 0:
                 continue
             node, next_node = next_node, next_node + 1
-            flow.add_arc_with_capacity_and_unit_cost(source, node, 1, 0)
+            arc(source, node, 1, 0)
             units += 1
-            for j in (int(j) for j in options):
-                join_arcs.append((flow.add_arc_with_capacity_and_unit_cost(
-                    node, n_a + j, 1, -w_cover), a, j))
-                shortest[j] = min(shortest[j], 1)
+            for j in options.tolist():
+                join_arcs.append((arc(node, n_a + j, 1, -w_cover), a, j))
+            shortest[options] = np.minimum(shortest[options], 1)
     for e in range(n_e):
         if shortest[e] == np.iinfo(np.int64).max:
             continue
         room = min(int(enc.expert_max_associations[e]) - int(used[e]),
                    int(matching.session_capacity[e] // shortest[e]))
         if room > 0:
-            flow.add_arc_with_capacity_and_unit_cost(n_a + e, sink, room, 0)
+            arc(n_a + e, sink, room, 0)
     if not lead_arcs:
         return Teams({}, {})
-    flow.add_arc_with_capacity_and_unit_cost(source, sink, units, 0)
+    arc(source, sink, units, 0)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.asarray(tails, dtype=np.int32), np.asarray(heads, dtype=np.int32),
+        np.asarray(caps, dtype=np.int64), np.asarray(costs, dtype=np.int64))
     flow.set_node_supply(source, units)
     flow.set_node_supply(sink, -units)
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"team assignment failed with status {status}")
-    leads = {a: e for arc, a, e in lead_arcs if flow.flow(arc) > 0}
+    flows = flow.flows(np.arange(len(tails), dtype=np.int32))
+    leads = {a: e for arc_index, a, e in lead_arcs if flows[arc_index] > 0}
     joiners: dict[int, set[int]] = {}
-    for arc, a, j in join_arcs:
-        if flow.flow(arc) > 0 and a in leads and leads[a] != j:
+    for arc_index, a, j in join_arcs:
+        if flows[arc_index] > 0 and a in leads and leads[a] != j:
             joiners.setdefault(a, set()).add(j)
     return Teams(leads, joiners)
 

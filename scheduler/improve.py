@@ -25,6 +25,7 @@ from scheduler.model import PlanModel, configured_solver
 from scheduler.reinsert import Reinserter
 from scheduler.scoring import (
     Score,
+    ScoreBounds,
     coverable_needs,
     covered_needs,
     expert_loads,
@@ -32,6 +33,14 @@ from scheduler.scoring import (
     score,
 )
 from scheduler.solution import Assignment, Solution
+from scheduler.stop import (
+    INTERRUPTED,
+    NOTHING_LEFT,
+    TIME_LIMIT,
+    SearchState,
+    Stopped,
+    StoppingRule,
+)
 
 # A neighbourhood starts at this many associations and adapts: it grows while CP-SAT
 # proves steps optimal quickly and shrinks while it runs out of time.
@@ -61,6 +70,13 @@ class Budget:
     def __post_init__(self) -> None:
         self.started = time.monotonic()
 
+    def elapsed(self) -> float:
+        """Seconds spent on the budget's own clock: deterministic or wall."""
+        return self.spent if self.deterministic else time.monotonic() - self.started
+
+    def interrupted(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
     def remaining(self) -> float:
         if self.stop is not None and self.stop.is_set():
             return 0.0
@@ -87,6 +103,11 @@ class Improver:
         self.size = FIRST_SIZE
         self.last_optimal = False
         self.steps = self.improvements = self.passes = 0
+        # Why and when the last run ended: the budget's clock at its last improvement
+        # (for the stopping rules), and the wall clock's (for people).
+        self.stopped = Stopped(TIME_LIMIT, "the time limit was reached")
+        self.last_improvement_seconds = 0.0
+        self.last_improvement_wall: float | None = None
         self.coverable = (dict(coverable) if coverable is not None
                           else {a: coverable_needs(enc, a)
                                 for a in range(len(enc.association_ids))})
@@ -255,20 +276,50 @@ class Improver:
 
     # -- the loop -------------------------------------------------------------------
 
-    def run(self, solution: Solution, budget: Budget) -> Solution:
-        """Alternate exact re-insertion passes and CP-SAT neighbourhoods until time is up."""
+    def run(self, solution: Solution, budget: Budget, rule: StoppingRule | None = None,
+            coverage_bound: int | None = None) -> Solution:
+        """Alternate exact re-insertion passes and CP-SAT neighbourhoods until time is up
+        or ``rule`` says to stop; ``self.stopped`` then says why.
+
+        ``coverage_bound``: the proven bound on coverage for these associations, if the
+        caller has it (``matcher.coverage``); ``rule`` may need it to know the bounds.
+        """
+        self.stopped = Stopped(TIME_LIMIT, "the time limit was reached")
+        self.last_improvement_seconds = budget.elapsed()
+        self.last_improvement_wall = time.monotonic()
         if not solution:
+            self.stopped = Stopped(NOTHING_LEFT, "no association is served")
             return solution
         reinserter = Reinserter(self.enc, self.matching, self.kept,
                                 pinned={pin.association for pin in self.pins})
-        current = score(self.enc, solution, self.coverable, self.kept)
+        current = self.accept(solution)  # reported: the figures the search starts from
+        bounds: ScoreBounds | None = None
+
+        def at_bound() -> bool:
+            nonlocal bounds
+            if bounds is None:
+                covered = (coverage_bound if coverage_bound is not None
+                           else sum(len(self.coverable[a]) for a in solution))
+                bounds = ScoreBounds(self.enc, self.matching.leads, solution, covered,
+                                     self.kept)
+            return bounds.reached(current)
 
         def time_left() -> bool:
             budget.spent += REINSERT_COST
             return budget.remaining() > 0.1
 
+        def improved_now() -> None:
+            self.last_improvement_seconds = budget.elapsed()
+            self.last_improvement_wall = time.monotonic()
+
         reinsert = True
         while budget.remaining() > 0.1:
+            if rule is not None:
+                stopped = rule(SearchState(budget.elapsed(), self.last_improvement_seconds,
+                                           at_bound))
+                if stopped is not None:
+                    self.stopped = stopped
+                    break
             if reinsert:
                 order = sorted(solution, key=lambda a: (-self.potential(a, solution[a]), a))
                 solution, changed = reinserter.improve_all(solution, order, time_left)
@@ -276,17 +327,23 @@ class Improver:
                 reinsert = changed > 0
                 if changed:
                     current = self.accept(solution)
+                    improved_now()
                     continue
             improved = self.step(solution, budget)
             if improved is None:
                 # Everything fits in one neighbourhood, proven optimal: nothing is left.
                 if len(solution) <= self.size and self.last_optimal:
+                    self.stopped = Stopped(NOTHING_LEFT, "the whole plan was re-optimised "
+                                           "as one neighbourhood and proven optimal")
                     break
                 continue
             candidate = score(self.enc, improved, self.coverable, self.kept)
             if candidate.key() > current.key():
                 solution, current = improved, self.accept(improved)
+                improved_now()
                 reinsert = True
+        if budget.interrupted():
+            self.stopped = Stopped(INTERRUPTED, "stopped on request")
         return solution
 
     def accept(self, solution: Solution) -> Score:

@@ -637,5 +637,7 @@ def configured_solver(*, workers: int, seed: int, seconds: float, deterministic:
         params.max_deterministic_time = seconds
         params.max_time_in_seconds = max(0.1, min(4 * seconds + 5, wall_left))
     else:
-        params.max_time_in_seconds = seconds
+        # Never past the caller's deadline: with two or more workers CP-SAT keeps to
+        # max_time_in_seconds, so what is left of the wall is the limit.
+        params.max_time_in_seconds = max(0.01, min(seconds, wall_left))
     return solver

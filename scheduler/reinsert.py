@@ -271,32 +271,60 @@ class Reinserter:
             """Whether session k's published slot is open to this choice of experts."""
             return k in kept_slot and bool(slots[divmod(kept_slot[k], SLOTS_PER_DAY)])
 
+        choice_load = np.array([c.load_cost for c in choices], dtype=np.int64)
+        choice_days_all = np.array(choice_days, dtype=bool).reshape(len(choices), enc.n_days)
+        day_index = np.arange(enc.n_days)
+        open_days = np.flatnonzero(choice_days_all.any(axis=0))
+        # For each target mask, the flat (choice, mask) indices that lead to it.
+        flat_target = np.array([[mask | c.needs for mask in range(masks)] for c in choices],
+                               dtype=np.int64).reshape(-1)
+        pairs_to = [(t, np.flatnonzero(flat_target == t)) for t in range(masks)]
+        pairs_to = [(t, sources) for t, sources in pairs_to if sources.size]
         for k in range(n):
             if k == 0:
                 arrive = np.full((masks, enc.n_days), INFINITE, dtype=np.int64)
                 arrive[0] = 0
                 arrive_from = np.full((masks, enc.n_days), -1, dtype=np.int64)
             else:
-                total = cost[k - 1][:, :, None] + gap_weight * self.gap_days[None, :, :]
-                arrive_from = total.argmin(axis=1)
-                arrive = np.take_along_axis(total, arrive_from[:, None, :], axis=1)[:, 0, :]
-                arrive = np.minimum(arrive, INFINITE)
-            for c, choice in enumerate(choices):
-                step_cost = np.full(enc.n_days, load_weight * choice.load_cost, dtype=np.int64)
+                # Only from days session k-1 can be on, to days some choice can hold
+                # session k: an association is open on a fraction of the period.
+                previous = cost[k - 1]
+                rows = np.flatnonzero((previous < INFINITE).any(axis=0))
+                if rows.size == 0:
+                    return None
+                total = (previous[:, rows][:, :, None]
+                         + gap_weight * self.gap_days[np.ix_(rows, open_days)][None, :, :])
+                best_row = total.argmin(axis=1)
+                arrive = np.full((masks, enc.n_days), INFINITE, dtype=np.int64)
+                arrive[:, open_days] = np.minimum(
+                    np.take_along_axis(total, best_row[:, None, :], axis=1)[:, 0, :], INFINITE)
+                arrive_from = np.full((masks, enc.n_days), -1, dtype=np.int64)
+                arrive_from[:, open_days] = rows[best_row]
+            # Every (choice, mask) at once: value[c, mask, d] is the cost of holding
+            # session k on day d with choice c after ``mask`` was covered. Each target
+            # mask takes the cheapest of the (c, mask) pairs that reach it, the first in
+            # (c, mask) order on a tie, as a loop over choices and then masks would.
+            step_cost = np.broadcast_to(load_weight * choice_load[:, None],
+                                        (len(choices), enc.n_days)).copy()
+            for c in range(len(choices)):
                 if kept_open(k, choice_slots[c]):
-                    step_cost[kept_slot[k] // SLOTS_PER_DAY] -= 1
-                for mask in range(masks):
-                    here = arrive[mask]
-                    value = np.where(choice_days[c] & (here < INFINITE), here + step_cost,
-                                     INFINITE)
-                    target = mask | choice.needs
-                    better = value < cost[k, target]
-                    if better.any():
-                        cost[k, target] = np.where(better, value, cost[k, target])
-                        back_day[k, target] = np.where(better, arrive_from[mask],
-                                                       back_day[k, target])
-                        back_choice[k, target] = np.where(better, c, back_choice[k, target])
-                        back_mask[k, target] = np.where(better, mask, back_mask[k, target])
+                    step_cost[c, kept_slot[k] // SLOTS_PER_DAY] -= 1
+            reachable = choice_days_all[:, None, :] & (arrive < INFINITE)[None, :, :]
+            value = np.where(reachable, arrive[None, :, :] + step_cost[:, None, :],
+                             INFINITE).reshape(len(choices) * masks, enc.n_days)
+            for target, sources in pairs_to:
+                options = value[sources]
+                pick = options.argmin(axis=0)
+                best = options[pick, day_index]
+                found = best < INFINITE
+                if not found.any():
+                    continue
+                chosen = sources[pick]
+                from_mask = chosen % masks
+                cost[k, target] = np.where(found, best, INFINITE)
+                back_day[k, target] = np.where(found, arrive_from[from_mask, day_index], -1)
+                back_choice[k, target] = np.where(found, chosen // masks, -1)
+                back_mask[k, target] = np.where(found, from_mask, -1)
         final = cost[n - 1]
         ends = [(bin(mask).count("1"), -int(final[mask].min()), mask, int(final[mask].argmin()))
                 for mask in range(masks) if final[mask].min() < INFINITE]

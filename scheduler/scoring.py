@@ -89,3 +89,59 @@ def score(enc: Encoding, solution: Solution, coverable: Mapping[int, set[int]],
         gap_pairs=sum(len(x.starts) - 1 for x in solution.values()),
         kept=kept_count(solution, kept),
     )
+
+
+class ScoreBounds:
+    """Proven bounds on each figure of ``Score`` for a fixed set of served associations.
+
+    A plan at every bound cannot be improved on any objective, so the search may stop
+    (``scheduler.stop.AtBound``). The bounds are cheap where they are usually missed
+    (coverage, industry, load) and the gap bound, a dynamic programme per association,
+    is computed only once those hold.
+    """
+
+    def __init__(self, enc: Encoding, leads: Sequence[np.ndarray], served: Iterable[int],
+                 covered: int, kept: Sequence[KeptSession] = ()) -> None:
+        self.enc, self.leads = enc, leads
+        self.served = sorted(set(served))
+        self.covered = covered
+        self.industry = sum(int(bool(enc.industry_match[a, leads[a]].any()))
+                            for a in self.served)
+        # The lead holds every session of its association; joiners only add load.
+        lead_sessions = int(sum(int(enc.sessions[a]) for a in self.served))
+        experts = max(1, len(enc.expert_ids))
+        self.top_load = max(-(-lead_sessions // experts),
+                            max((int(enc.sessions[a]) for a in self.served), default=0))
+        # With every expert at most top_load, this many must be at it.
+        self.at_top = max(1, lead_sessions - experts * (self.top_load - 1)) if lead_sessions else 0
+        served_set = set(self.served)
+        self.kept = sum(1 for s in kept if s.association in served_set)
+        self._gap_days: int | None = None
+
+    def gap_days(self) -> int:
+        """Least total |gap - target| each served association's days allow, whatever the
+        lead: sessions on days some candidate lead and the association share."""
+        if self._gap_days is None:
+            enc = self.enc
+            days = np.arange(enc.n_days)
+            step = days[None, :] - days[:, None]
+            big = 2**40
+            cost_of_gap = np.where(step >= enc.min_gap_days,
+                                   np.abs(step - enc.target_gap_days), big)
+            total = 0
+            for a in self.served:
+                open_days = enc.common_days(a)[self.leads[a]].any(axis=0)
+                cost = np.where(open_days, 0, big)
+                for _ in range(int(enc.sessions[a]) - 1):
+                    cost = (cost[:, None] + cost_of_gap).min(axis=0)
+                    cost = np.where(open_days, np.minimum(cost, big), big)
+                best = int(cost.min())
+                total += best if best < big else 0
+            self._gap_days = total
+        return self._gap_days
+
+    def reached(self, current: Score) -> bool:
+        """Whether every figure of ``current`` is at its bound."""
+        return (current.covered >= self.covered and current.industry >= self.industry
+                and current.top_load <= self.top_load and current.at_top <= self.at_top
+                and current.kept >= self.kept and current.gap_days <= self.gap_days())

@@ -34,6 +34,7 @@ from scheduler.model import PlanModel, configured_solver
 from scheduler.scoring import Score, coverable_needs, score
 from scheduler.serve import serve_decomposed, service_value
 from scheduler.solution import Solution, build_plan
+from scheduler.stop import default_rule
 
 # Stage one may use this share of the time limit; what it leaves goes to stage two.
 SERVICE_SHARE = 0.4
@@ -42,7 +43,10 @@ SERVICE_SHARE = 0.4
 SINGLE_MODEL_LIMIT = 150_000
 # At most this long for the assignment bound when the decomposed stage falls short.
 BOUND_SECONDS = 30.0
-
+# Kept back from the time limit for what follows the search: building the plan,
+# checking it and writing it, which grow with the number of associations.
+RESERVE_SECONDS = 0.3
+RESERVE_SECONDS_PER_ASSOCIATION = 0.0008
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,11 @@ class Progress:
     objective: float
     bound: float
     detail: str = ""
+    # In ``improve``: the incumbent's figures, for whoever plots how they converge, and
+    # the secondary needs its served associations ask for (the plan's coverage divides
+    # by them).
+    score: Score | None = None
+    needs_asked: int | None = None
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -76,6 +85,17 @@ class SolveOptions:
     stop: threading.Event | None = None
     # Stage one in parts (True), as one model (False), or by the instance's size (None).
     decompose: bool | None = None
+    # Stop the search when nothing better is found for this long (None: never early
+    # but at the bound); in CP-SAT's deterministic seconds with one worker.
+    stall_seconds: float | None = None
+    # time.monotonic() from which the time limit counts (the process start, for
+    # ``haken plan``); None counts from the call to ``solve``.
+    started: float | None = None
+
+    def reserve(self, associations: int) -> float:
+        """Seconds kept for building, checking and writing the plan."""
+        return min(RESERVE_SECONDS + RESERVE_SECONDS_PER_ASSOCIATION * associations,
+                   self.time_limit / 4)
 
 
 @dataclass
@@ -90,6 +110,15 @@ class StageResult:
 class PlanResult:
     plan: Plan
     stages: dict[str, StageResult] = field(default_factory=dict)
+
+    def stopped(self) -> str:
+        """Why the search ended, and when it last found something better."""
+        parameters = self.plan.parameters or {}
+        detail = parameters.get("stopped_detail", "")
+        improve = (self.plan.stats.objectives or {}).get("improve", {})
+        last = improve.get("last_improvement_seconds")
+        when = "" if last is None else f"; last improvement at {last:.1f} s"
+        return f"stopped: {detail}{when}"
 
     def summary(self) -> str:
         stats = self.plan.stats
@@ -107,6 +136,7 @@ class PlanResult:
             f"industry match {_fmt(stats.industry_match)}, "
             f"largest expert load {stats.max_expert_sessions} sessions, "
             f"mean |gap - target| {_fmt(stats.mean_gap_deviation_days)} days",
+            self.stopped(),
         ]
         return "\n".join(lines)
 
@@ -224,8 +254,10 @@ def _serve_in_parts(
     solution, search = serve_decomposed(enc, matching, pins, first, budget,
                                         seed=options.seed, report=report, reference=reference)
     if len(solution) < matching.flow_bound and not (options.stop and options.stop.is_set()):
-        seconds = min(BOUND_SECONDS, max(1.0, options.time_limit / 10))
-        tighten_bound(enc, matching, seconds)
+        seconds = min(BOUND_SECONDS, max(1.0, options.time_limit / 10),
+                      deadline - time.monotonic())
+        if seconds > 0.1:
+            tighten_bound(enc, matching, seconds)
     upper = matching.upper_bound
     missing = [pin for pin in pins if pin.association not in solution]
     if missing:
@@ -242,11 +274,17 @@ def _serve_in_parts(
 
 
 def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult:
+    """Plan ``scenario`` within ``options.time_limit``, counted from ``options.started``.
+
+    With more than one worker the limit is wall time and a promise: the search ends in
+    time to leave ``options.reserve`` for building, checking and writing the plan. One
+    worker counts CP-SAT's deterministic time, so the same seed gives the same plan;
+    the wall clock still stops it, late, on a machine slowed by other work.
+    """
     options = options or SolveOptions()
-    started = time.monotonic()
-    # One worker counts CP-SAT's deterministic time, so the same seed gives the same plan;
-    # the wall clock still stops it, late, on a machine slowed by other work.
-    deadline = started + (options.time_limit if options.workers > 1
+    started = options.started if options.started is not None else time.monotonic()
+    reserve = options.reserve(len(scenario.associations))
+    deadline = started + (options.time_limit - reserve if options.workers > 1
                           else max(2 * options.time_limit, options.time_limit + 10))
     enc = encode(scenario, options.keep)
     matching = match(enc, bound_seconds=None)
@@ -271,17 +309,30 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
         if better(solution, greedy) is greedy:
             solution, status_name, upper, results = _serve_in_parts(
                 enc, matching, pins, greedy, options, started, deadline)
+    elif len(first) == len(enc.association_ids) - len(matching.blocked) and not kept:
+        # The first plan serves every association that any plan could: objective 1 is
+        # settled, and stage one's model would only prove it, taking seconds from the
+        # search (published sessions to keep would still want CP-SAT's tie-break).
+        solution, status_name, upper = first, "OPTIMAL", matching.upper_bound
+        results = {"service": StageResult(
+            "OPTIMAL (the first plan serves every association that can be served)",
+            float(len(first)), float(upper), 0.0)}
+        if options.progress is not None:
+            options.progress(Progress("service", time.monotonic() - started, len(first),
+                                      upper))
     else:
-        tighten_bound(enc, matching, min(5.0, max(1.0, options.time_limit / 10)))
+        seconds = min(5.0, max(1.0, options.time_limit / 10),
+                      (deadline - time.monotonic()) * SERVICE_SHARE)
+        if seconds > 0.1:
+            tighten_bound(enc, matching, seconds)
         solution, status_name, upper, results = _serve_in_one_model(
             enc, matching, pins, kept, first, options, started, deadline)
 
     # Stage two: objectives 2 to 6 by large-neighbourhood search, who is served held.
     improve_start = time.monotonic()
-    remaining = options.time_limit - (improve_start - started)
     budget = Budget(
         seconds=(options.time_limit * (1 - SERVICE_SHARE) if options.workers == 1
-                 else max(0.5, remaining)),
+                 else max(0.0, deadline - improve_start)),
         deterministic=options.workers == 1,
         stop=options.stop,
         deadline=deadline,
@@ -289,20 +340,29 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
 
     # Who is served is settled: so is the most coverage any plan serving them can have.
     coverage_bound = coverage_upper_bound(enc, matching, solution)
+    asked = sum(len(enc.secondary_needs[a]) for a in solution)
 
     def report(current: Score) -> None:
         if options.progress is not None:
             options.progress(Progress("improve", time.monotonic() - started, current.covered,
-                                      coverage_bound, current.describe()))
+                                      coverage_bound, current.describe(), current, asked))
 
     improver = Improver(enc, matching, pins, kept, seed=options.seed, coverable=coverable,
                         report=report)
-    solution = improver.run(solution, budget)
+    solution = improver.run(solution, budget, default_rule(options.stall_seconds),
+                            coverage_bound)
     final = score(enc, solution, improver.coverable, kept)
     results["improve"] = StageResult(
         f"{improver.improvements} improvements in {improver.steps} steps",
         float(final.covered), float(coverage_bound), round(time.monotonic() - improve_start, 2))
-    asked = sum(len(enc.secondary_needs[a]) for a in solution)
+    last_improvement = round((improver.last_improvement_wall or improve_start) - started, 2)
+    if options.progress is not None:
+        options.progress(Progress("stopped", time.monotonic() - started, final.covered,
+                                  coverage_bound, f"{improver.stopped.detail}; last "
+                                  f"improvement at {last_improvement:.1f} s"))
+    objectives: dict[str, object] = {name: vars(result) for name, result in results.items()}
+    objectives["improve"] = {**vars(results["improve"]),
+                             "last_improvement_seconds": last_improvement}
 
     wall = time.monotonic() - started
     plan = build_plan(
@@ -310,7 +370,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
         upper_bound=upper,
         solver_status=status_name,
         wall_seconds=wall,
-        objectives={name: vars(result) for name, result in results.items()},
+        objectives=objectives,
         parameters={"time_limit": options.time_limit, "workers": options.workers,
                     "seed": options.seed, "haken_version": HAKEN_VERSION,
                     "decomposed": decompose,
@@ -318,7 +378,10 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
                     "assignment_bound": matching.assignment_bound,
                     "coverage_upper_bound": (round(coverage_bound / asked, 4) if asked
                                              else None),
-                    "kept_sessions": final.kept, "published_sessions": len(options.keep)},
+                    "kept_sessions": final.kept, "published_sessions": len(options.keep),
+                    "stall_seconds": options.stall_seconds,
+                    "stopped": improver.stopped.reason,
+                    "stopped_detail": improver.stopped.detail},
     )
     return PlanResult(plan, results)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -26,9 +28,16 @@ def command(
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the plan JSON.")],
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=1.0, help=(
-            "Seconds for the whole solve; with --workers 1 they are CP-SAT's deterministic "
-            "seconds, and a busy machine may take up to twice as long."))
+            "Seconds for the whole command, reading to writing, counted from its start; with "
+            "--workers 1 the search counts CP-SAT's deterministic seconds instead, and a "
+            "busy machine may take up to twice as long."))
     ] = 60.0,
+    stall_seconds: Annotated[
+        float | None, typer.Option("--stall-seconds", min=0.1, help=(
+            "Stop early when the search finds nothing better for this many seconds "
+            "(deterministic seconds with --workers 1). It always stops early when every "
+            "figure is at its proven bound."))
+    ] = None,
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="CP-SAT workers; 1 is deterministic.")
     ] = 2,
@@ -41,6 +50,7 @@ def command(
     )] = None,
 ) -> None:
     """Plan every accepted association: who leads, who joins, and when each session is."""
+    started = process_started()  # before the planner's imports, which the limit counts
     from rich.console import Console
 
     from domain.checker import check_plan
@@ -53,7 +63,8 @@ def command(
     live = not quiet and console.is_terminal
     with _interrupt_stops(stop, console), _progress_display(console, live, quiet) as show:
         options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed,
-                               progress=show, stop=stop, decompose=decompose)
+                               progress=show, stop=stop, decompose=decompose,
+                               stall_seconds=stall_seconds, started=started)
         try:
             result = _solve_interruptibly(loaded, options)
         except InputError as error:
@@ -113,8 +124,35 @@ def _progress_display(console: Console, live: bool, quiet: bool
         yield update
 
 
+# A process older than this when the command starts was not started for it (a test
+# runner, a shell that imports the app): the time limit then counts from the command.
+OWN_PROCESS_SECONDS = 5.0
+
+
+def process_started() -> float:
+    """When the time limit starts counting, on the time.monotonic() clock: the start of
+    this process, so that imports and reading the scenario count too, when the process
+    was started to run this command; else now.
+
+    Linux gives the start in clock ticks since boot (/proc/self/stat, field 22), on the
+    clock CLOCK_BOOTTIME reads; elsewhere the limit counts from now.
+    """
+    now = time.monotonic()
+    try:
+        with open("/proc/self/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        ticks = int(fields[19])  # field 22 of the line is the 20th after the name
+        since_start = (time.clock_gettime(time.CLOCK_BOOTTIME)
+                       - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError, AttributeError):
+        return now
+    return now - since_start if 0 <= since_start < OWN_PROCESS_SECONDS else now
+
+
 def _describe(progress: Progress, with_time: bool = True) -> str:
     when = f"{progress.elapsed:6.1f}s  " if with_time else ""
+    if progress.stage == "stopped":
+        return f"[stopped] {when}{progress.detail}"
     if progress.stage == "service":
         gap = (progress.bound - progress.objective) / progress.bound if progress.bound else 0.0
         return (f"[service] {when}served {progress.objective:g} / bound {progress.bound:g} "

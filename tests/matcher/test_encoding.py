@@ -113,3 +113,36 @@ def test_published_sessions_that_cannot_be_kept_are_left_out() -> None:
     assert enc.kept == (KeptSession(0, 1, day * SLOTS_PER_DAY + 20, 1),)
     assert encode(s).kept == ()
 
+
+
+@pytest.mark.parametrize("profile", ["balanced", "narrow_availability", "tokyo"])
+def test_windows_by_day_agree_with_the_calendar_on_every_day(profile: str) -> None:
+    """Asked once per weekday and per named date, the windows are still each day's own."""
+    from domain.calendar import BusinessCalendar, clip, windows_on
+    from domain.loading import parse_scenario
+    from matcher.encoding import _windows_by_day
+    from simulation.generator import generate_scenario
+
+    s = parse_scenario(generate_scenario(30, 10, 4, profile))
+    programme = s.programme
+    hours = (programme.business_hours.start, programme.business_hours.end)
+    calendar = BusinessCalendar(programme)
+    days = calendar.period_days()
+    business = np.array([calendar.is_business_day(day) for day in days], dtype=bool)
+    people = [x.availability for x in s.experts] + [x.availability for x in s.associations]
+    assert any(a is not None and (a.blocked or a.dates) for a in people)
+    for availability in [*people, None]:
+        expected = [tuple(clip(windows_on(availability, day, hours), hours))
+                    if business[d] else () for d, day in enumerate(days)]
+        assert _windows_by_day(availability, days, business, hours) == expected
+
+
+def test_the_flow_bound_is_the_maximum_flow() -> None:
+    """Three associations wanting one expert who takes two: two can be served."""
+    from matcher.core import match
+
+    s = scenario([expert("E1", max_associations=2, max_sessions_per_week=5)],
+                 [association(f"A{i}", applied_day=i) for i in range(1, 4)])
+    from matcher.encoding import encode
+    matching = match(encode(s), bound_seconds=None)
+    assert matching.flow_bound == 2

@@ -365,3 +365,20 @@ def test_an_ejection_chain_keeps_every_rule_or_changes_nothing(seed: int) -> Non
         outcomes.append((inserted, moved))
     assert any(inserted and moved for inserted, moved in outcomes)  # a real chain
     assert not all(inserted for inserted, _ in outcomes)  # and one undone
+
+
+def test_a_first_plan_serving_everyone_servable_settles_stage_one() -> None:
+    """No model is needed to prove objective 1 when every servable association is served;
+    when one cannot be, the model decides who."""
+    everyone = scenario([expert("E1")], [association("A1"), association("A2", applied_day=2)])
+    plan = planned(everyone, SolveOptions(time_limit=4.0, workers=1, seed=0,
+                                          decompose=False))
+    assert plan.stats.solver_status == "OPTIMAL" and plan.stats.served == 2
+    service = (plan.stats.objectives or {})["service"]
+    assert "first plan serves every association" in service["status"]
+    crowded = scenario([expert("E1", max_associations=2)],
+                       [association(f"A{i}", applied_day=i) for i in range(1, 4)])
+    plan = planned(crowded, SolveOptions(time_limit=4.0, workers=1, seed=0, decompose=False))
+    assert plan.stats.served == 2 and served_ids(plan) == {"A1", "A2"}
+    service = (plan.stats.objectives or {})["service"]
+    assert "first plan serves every association" not in service["status"]

@@ -48,6 +48,33 @@ def test_plan_writes_a_checked_plan(tmp_path: Path) -> None:
     assert check.exit_code == 0, check.output
 
 
+def test_plan_says_why_and_when_it_stopped(tmp_path: Path) -> None:
+    scenario_path = write(tmp_path / "s.json", generate_scenario(24, 6, 1, "balanced"))
+    out = tmp_path / "plan.json"
+    result = runner.invoke(app, ["plan", str(scenario_path), "-o", str(out), "--time-limit", "60",
+                                 "--workers", "1", "--seed", "1", "--stall-seconds", "0.3"])
+    assert result.exit_code == 0, result.output
+    assert "[stopped]" in result.output  # the progress lines say it too
+    assert "stopped: nothing better for" in result.output
+    assert "last improvement at" in result.output
+    plan = load_plan(out)
+    assert plan.parameters is not None and plan.parameters["stopped"] == "no_improvement"
+    assert plan.parameters["stall_seconds"] == 0.3
+    assert plan.stats.objectives is not None
+    assert plan.stats.objectives["improve"]["last_improvement_seconds"] >= 0
+    assert check_plan(load_scenario(scenario_path), plan) == []
+
+
+def test_a_stall_limit_must_be_positive(tmp_path: Path) -> None:
+    scenario_path = write(tmp_path / "s.json", good_document())
+    out = tmp_path / "plan.json"
+    result = runner.invoke(app, ["plan", str(scenario_path), "-o", str(out),
+                                 "--stall-seconds", "0"])
+    assert result.exit_code == 2
+    assert "--stall-seconds" in result.output
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("flag,decomposed", [("--decompose", True), ("--single-model", False)])
 def test_stage_one_can_be_chosen(tmp_path: Path, flag: str, decomposed: bool) -> None:
     scenario_path = write(tmp_path / "s.json", good_document())
