@@ -64,9 +64,10 @@ class Recipient:
 def recipients(db: Session, scenario: Scenario) -> list[Recipient]:
     """Everyone who takes invitations: experts by their email, associations by their
     contact's (addressed to the contact's name, else the association's)."""
-    chosen_by_expert = dict(db.execute(select(ExpertRow.id, ExpertRow.delivery)).tuples().all())
-    chosen_by_association = dict(
-        db.execute(select(AssociationRow.id, AssociationRow.delivery)).tuples().all())
+    chosen_by_expert = {id_: chosen for id_, chosen in
+                        db.execute(select(ExpertRow.id, ExpertRow.delivery))}
+    chosen_by_association = {id_: chosen for id_, chosen in
+                             db.execute(select(AssociationRow.id, AssociationRow.delivery))}
     found: list[Recipient] = []
     for expert in scenario.experts:
         if expert.email and takes_invitations(chosen_by_expert.get(expert.id), expert.email):
@@ -194,3 +195,44 @@ def _queue_one(db: Session, scenario: Scenario, recipient: Recipient, organizer:
                   calendar=calendar, attachments=attachments, kind="invitation",
                   about=(recipient.subject, recipient.subject_id),
                   key=f"invitation:{recipient.subject}:{recipient.subject_id}:{digest}")
+
+
+# --- each person's choice -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryChoice:
+    delivery: Delivery  # in force: the choice made, or the default
+    email: str | None
+    invitations: bool  # whether invitations are e-mailed to this person now
+
+
+def _person(db: Session, subject: Subject, subject_id: str) -> tuple[ExpertRow | AssociationRow,
+                                                                      str | None]:
+    from service.logic import records
+
+    if subject == "expert":
+        expert = records.expert_row(db, subject_id)
+        return expert, expert.data.get("email")
+    association = records.association_row(db, subject_id)
+    return association, (association.data.get("contact") or {}).get("email")
+
+
+def delivery_choice(db: Session, subject: Subject, subject_id: str) -> DeliveryChoice:
+    row, email = _person(db, subject, subject_id)
+    return DeliveryChoice(effective_delivery(row.delivery, email), email,
+                          takes_invitations(row.delivery, email))
+
+
+def set_delivery(db: Session, subject: Subject, subject_id: str, delivery: Delivery,
+                 actor: str) -> DeliveryChoice:
+    """Record how the person hears of their sessions (invitations, feed or both)."""
+    from service.logic import audit
+
+    row, email = _person(db, subject, subject_id)
+    if row.delivery != delivery:
+        audit.record(db, actor, "set_delivery", subject, subject_id,
+                     **{"from": row.delivery, "to": delivery})
+        row.delivery = delivery
+    db.flush()
+    return DeliveryChoice(delivery, email, takes_invitations(delivery, email))

@@ -123,8 +123,8 @@ def listing(db: Session, status: str | None = None, limit: int = 100,
 
 def counts(db: Session) -> dict[str, int]:
     """How many messages are in each state (every state named, zero included)."""
-    found = dict(db.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status))
-                 .tuples().all())
+    found = {status: count for status, count in
+             db.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status))}
     return {status: int(found.get(status, 0)) for status in STATUSES}
 
 
