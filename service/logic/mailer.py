@@ -139,11 +139,14 @@ class SmtpConnection:
     def __enter__(self) -> SmtpConnection:
         timeout = self.settings.smtp_timeout_seconds
         client: smtplib.SMTP
-        if self.implicit_tls:
-            client = smtplib.SMTP_SSL(self.host, self.port, timeout=timeout,
-                                      context=self._tls())
-        else:
-            client = smtplib.SMTP(self.host, self.port, timeout=timeout)
+        try:
+            if self.implicit_tls:
+                client = smtplib.SMTP_SSL(self.host, self.port, timeout=timeout,
+                                          context=self._tls())
+            else:
+                client = smtplib.SMTP(self.host, self.port, timeout=timeout)
+        except (smtplib.SMTPException, OSError) as error:
+            raise _refusal(error) from None
         self.client = client
         try:
             client.ehlo()
@@ -184,7 +187,7 @@ class SmtpConnection:
         self.close()
 
 
-def _programme(db: Session) -> Programme | None:
+def programme_of(db: Session) -> Programme | None:
     from service.db.models import ProgrammeRow
     from service.logic.state import PROGRAMME_ID
 
@@ -192,31 +195,40 @@ def _programme(db: Session) -> Programme | None:
     return Programme.model_validate(row.data) if row is not None else None
 
 
+def sending_state(settings: Settings, programme: Programme | None) -> str | None:
+    """Why nothing is sent now (None: the outbox is being sent)."""
+    if settings.smtp_url is None:
+        return "HAKEN_SMTP_URL is not set: nothing is sent"
+    if sender_address(settings, programme) is None:
+        return "no sender address: set HAKEN_MAIL_FROM or the programme's secretariat_email"
+    return None
+
+
 def deliver_due(settings: Settings, worker_id: str,
                 stopping: threading.Event | None = None,
                 connect: Callable[[Settings], SmtpConnection] = SmtpConnection) -> int:
     """Send the messages that are due, over one SMTP session; returns how many were sent.
 
-    Nothing is claimed while HAKEN_SMTP_URL is unset: the outbox keeps them for staff.
+    Nothing is claimed while HAKEN_SMTP_URL or a sender address is missing: the outbox
+    keeps the messages for staff (``sending_state`` says why).
     """
     if settings.smtp_url is None:
         return 0
     url = settings.database_url
     for stale in outbox.take_back_stale(url, settings):
         log.warning("message %s was left sending by a silent worker; marked failed", stale)
+    with transaction(url) as db:
+        sender = sender_address(settings, programme_of(db))
+    if sender is None:  # nothing claimed: the messages wait, and staff are told why
+        log.warning("the outbox is not sent: no sender address (set HAKEN_MAIL_FROM or the "
+                    "programme's secretariat_email)")
+        return 0
     claimed = outbox.claim_due(url, worker_id)
     if not claimed:
         return 0
     with transaction(url) as db:
-        sender = sender_address(settings, _programme(db))
         rows = {row.id: row for row in db.scalars(select(OutboxRow)
                                                   .where(OutboxRow.id.in_(claimed)))}
-    if sender is None:
-        for message_id in claimed:
-            outbox.mark_refused(url, message_id, worker_id,
-                                "no sender address: set HAKEN_MAIL_FROM or the programme's "
-                                "secretariat_email", permanent=False, settings=settings)
-        return 0
     sent = 0
     left = list(claimed)
     try:

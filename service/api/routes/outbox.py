@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from service.api.deps import AuthenticatedRoute, RowId, Staff
 from service.api.errors import responses
 from service.db.models import OutboxRow
-from service.logic import outbox
+from service.logic import mailer, outbox
 from service.logic.outbox import Status
 from service.web.dependencies import DbDep, SettingsDep
 
@@ -59,7 +59,9 @@ class MessageText(MessageOut):
 
 
 class OutboxOut(BaseModel):
-    sending: bool = Field(description="False while HAKEN_SMTP_URL is unset: nothing is sent.")
+    sending: bool = Field(description="False while nothing is sent (HAKEN_SMTP_URL unset, "
+                                      "or no sender address).")
+    not_sending_because: str | None = Field(description="Why nothing is sent, if so.")
     counts: dict[str, int] = Field(description="Messages in each state.")
     messages: list[MessageOut]
 
@@ -69,7 +71,8 @@ def list_outbox(_: Staff, db: DbDep, settings: SettingsDep,
                 status: Annotated[Status | None, Query()] = None,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Any:
     """Newest first; filter by status (``failed`` lists what staff must look at)."""
-    return OutboxOut(sending=settings.smtp_url is not None, counts=outbox.counts(db),
+    why = mailer.sending_state(settings, mailer.programme_of(db))
+    return OutboxOut(sending=why is None, not_sending_because=why, counts=outbox.counts(db),
                      messages=[MessageOut.of(row) for row in outbox.listing(db, status, limit)])
 
 
