@@ -11,13 +11,13 @@ from typing import Any
 import vobject
 from icalendar import Calendar
 
-from calendar_feeds import session_uid
+from calendar_feeds import read_feed, session_uid
 from domain.checker import check_plan
 from domain.loading import parse_scenario, scenario_sha256
 from domain.plan import Plan
 from service.db.engine import transaction
 from service.db.models import OutboxRow, PlanRow
-from service.logic import mailer
+from service.logic import mailer, plans
 from tests.greedy_plans import greedy_plan
 from tests.scenarios import PROGRAMME, association, expert
 from tests.service_support import Api, settings_for
@@ -258,3 +258,45 @@ def test_a_person_who_chose_the_feed_gets_no_invitation(api: Api) -> None:
     recipients = {m["recipient"] for m in api.get("/api/v1/outbox", role="staff").json()
                   ["messages"]}
     assert "sato@example.jp" not in recipients and "suzuki@example.jp" in recipients
+
+
+def test_invitations_carry_the_feed_uids_and_follow_a_replacement(api: Api) -> None:
+    spare = document()
+    spare["experts"] += [expert("E4", email="e4@example.jp"),
+                         expert("E5", email="e5@example.jp")]
+    assert api.send("PUT", "/api/v1/scenario", body=spare).status_code == 200
+    plan = greedy_plan(parse_scenario(api.get("/api/v1/scenario").json()))
+    publish(api, plan)
+    session = next(s for s in plan.sessions if s.association_id == "A1")
+    lead = session.expert_ids[0]
+    address = f"{lead.lower()}@example.jp"
+    link = api.send("POST", "/api/v1/feeds", body={"subject": "expert", "subject_id": lead})
+    feed = api.client.get("/feeds/" + link.json()["https"].rsplit("/", 1)[1])
+    assert feed.status_code == 200
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in feed.content
+    assert b"X-PUBLISHED-TTL:PT1H" in feed.content
+    feed_uids = {e.uid for e in read_feed(feed.content)}
+    with smtp_server() as smtp:
+        settings = settings_for(api.url, smtp_url=smtp.url)
+        mailer.deliver_due(settings, "test:1")
+        first = received_mail(smtp.mailbox.messages())
+        assert set(first[address]["REQUEST"]) == feed_uids
+
+        with transaction(api.url) as db:
+            row_id = next(r.id for r in plans.schedule(db, "A1") if r.number == session.number)
+        found = api.get(f"/api/v1/sessions/{row_id}/replacements?expert_id={lead}").json()
+        assert found["candidates"], found
+        joining = found["candidates"][0]["expert_id"]
+        replaced = api.send("POST", f"/api/v1/sessions/{row_id}/replacement",
+                            body={"expert_id": lead, "by": joining})
+        assert replaced.status_code == 200, replaced.text
+        changed = {(r["association_id"], r["number"]) for r in replaced.json()}
+        count = len(smtp.mailbox.received)
+        mailer.deliver_due(settings, "test:1")
+        after = received_mail(smtp.mailbox.messages()[count:])
+    uids = {session_uid(*key) for key in changed}
+    assert set(after[address]) == {"CANCEL"} and set(after[address]["CANCEL"]) == uids
+    joiner = f"{joining.lower()}@example.jp"
+    assert after[joiner] == {"REQUEST": dict.fromkeys(uids, 0)}
+    assert set(after["sato@example.jp"]["REQUEST"]) == uids
+    assert all(sequence == 1 for sequence in after["sato@example.jp"]["REQUEST"].values())
