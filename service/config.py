@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     smtp_verify_tls: bool = True
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
     mail_poll_seconds: float = Field(default=5.0, gt=0)
+    # How often a worker looks for reminders now due (each is queued once in any case).
+    reminder_scan_seconds: float = Field(default=300.0, gt=0)
     # A refused message is tried again after this, doubled for each attempt up to the cap.
     mail_retry_seconds: float = Field(default=60.0, gt=0)
     mail_retry_max_seconds: float = Field(default=3600.0, gt=0)

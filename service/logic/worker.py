@@ -12,6 +12,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from typing import Any
 
 from domain.checker import check_plan
@@ -67,6 +68,7 @@ class Worker:
         self.id = worker_id()
         self.stopping = threading.Event()
         self.current_stop: threading.Event | None = None
+        self.last_reminder_scan: float | None = None
         parent = os.environ.get(PARENT_ENV)
         self.parent_pid = int(parent) if parent and parent.isdigit() else None
 
@@ -98,9 +100,14 @@ class Worker:
             mail.join()
 
     def mail_round(self) -> None:
-        """Queue the reminders now due, then send what the outbox holds that is due."""
+        """Queue the reminders now due (every ``reminder_scan_seconds``), then send what the
+        outbox holds that is due."""
         try:
-            reminders.queue_due(self.settings)
+            now = time.monotonic()
+            if self.last_reminder_scan is None \
+                    or now - self.last_reminder_scan >= self.settings.reminder_scan_seconds:
+                self.last_reminder_scan = now
+                reminders.queue_due(self.settings)
             mailer.deliver_due(self.settings, self.id, self.stopping)
         except Exception:  # the next round tries again; solving goes on meanwhile
             log.exception("worker %s: outbox round failed", self.id)
