@@ -275,6 +275,8 @@ def test_invitations_carry_the_feed_uids_and_follow_a_replacement(api: Api) -> N
     assert feed.status_code == 200
     assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in feed.content
     assert b"X-PUBLISHED-TTL:PT1H" in feed.content
+    # Contact details never reach a feed: no address or telephone number of anyone.
+    assert b"@example.jp" not in feed.content and b"03-0000-000" not in feed.content
     feed_uids = {e.uid for e in read_feed(feed.content)}
     with smtp_server() as smtp:
         settings = settings_for(api.url, smtp_url=smtp.url)
