@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from domain.scenario import Association, Expert
 from service.console import sessions
-from service.console.texts import text
+from service.console.texts import TEXTS, text
 from service.console.toolkit import (
     Forbidden,
     SignedInDep,
@@ -34,6 +34,8 @@ from service.logic.state import etag
 from service.web.dependencies import DbDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
+# Kinds of message with a label of their own; any other kind is shown as it is named.
+KIND_TEXTS = frozenset(key for key in TEXTS if key.startswith("kind_"))
 
 Subject = Literal["expert", "association"]
 FIELDS = {"expert": ("email", "delivery"),
@@ -169,7 +171,7 @@ def outbox_page(request: Request, db: DbDep, settings: SettingsDep, who: SignedI
         "messages": outbox.listing(db, chosen, limit=200), "counts": outbox.counts(db),
         "status": chosen or "", "statuses": outbox.STATUSES,
         "not_sending": mailer.sending_state(settings, mailer.programme_of(db)),
-        "done": done == "retried", "kinds": {"kind_invitation", "kind_reminder"},
+        "done": done == "retried", "kinds": KIND_TEXTS,
     }, who)
 
 

@@ -47,6 +47,8 @@ TEXTS: dict[str, Label] = {
     "mail_failed": Label("送信失敗", "failed"),
     "kind_invitation": Label("日程の招待", "invitation"),
     "kind_reminder": Label("リマインダー", "reminder"),
+    "kind_receipt": Label("申請の受付", "receipt"),
+    "kind_decision": Label("決定通知", "decision"),
     "message_text": Label("本文", "Text"),
     "retried": Label("再送の予約をしました。", "Queued to be sent again."),
 }

@@ -33,6 +33,7 @@ from service.logic import outbox
 from service.logic.outbox import Attachment
 
 log = logging.getLogger("haken.mail")
+_told_no_sender = threading.Event()
 
 
 def sender_address(settings: Settings, programme: Programme | None) -> str | None:
@@ -220,8 +221,10 @@ def deliver_due(settings: Settings, worker_id: str,
     with transaction(url) as db:
         sender = sender_address(settings, programme_of(db))
     if sender is None:  # nothing claimed: the messages wait, and staff are told why
-        log.warning("the outbox is not sent: no sender address (set HAKEN_MAIL_FROM or the "
-                    "programme's secretariat_email)")
+        if not _told_no_sender.is_set():  # once per process, not every round
+            _told_no_sender.set()
+            log.warning("the outbox is not sent: no sender address (set HAKEN_MAIL_FROM or "
+                        "the programme's secretariat_email)")
         return 0
     claimed = outbox.claim_due(url, worker_id)
     if not claimed:
