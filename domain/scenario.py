@@ -159,6 +159,15 @@ def _known_timezone(name: str) -> str:
     return name
 
 
+class Reminders(Record):
+    """How long before something is due its reminder goes out, in business days."""
+
+    # To the expert(s) and the association, before each session.
+    session_business_days: int = Field(default=2, ge=0, le=30)
+    # To the secretariat, before an application's pre-interview call is due.
+    pre_interview_call_business_days: int = Field(default=1, ge=0, le=30)
+
+
 class Programme(Record):
     name: Name
     timezone: Annotated[Key, AfterValidator(_known_timezone)] = "Asia/Tokyo"
@@ -175,6 +184,15 @@ class Programme(Record):
     vocabulary: Vocabulary | None = None
     # Shown in calendar feeds; optional additions to the spec.
     secretariat_contact: Address | None = None
+    # The secretariat's e-mail address: the organizer of invitations and where staff
+    # reminders go (HAKEN_MAIL_FROM when unset); optional additions to the spec.
+    secretariat_email: Email | None = None
+    reminders: Reminders | None = None
+
+    @property
+    def reminder_days(self) -> Reminders:
+        """The reminders' lead times in force: the programme's own, else the defaults."""
+        return self.reminders or Reminders()
 
     @cached_property
     def words(self) -> Vocabulary:

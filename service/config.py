@@ -47,6 +47,25 @@ class Settings(BaseSettings):
     max_sheet_unpacked_bytes: int = Field(default=64 * 2**20, ge=1024)
     max_sheet_cells: int = Field(default=1_000_000, ge=100)
 
+    # E-mail (the outbox): ``smtp://user:pass@host:587`` (STARTTLS) or ``smtps://...:465``
+    # (implicit TLS); unset, nothing is sent and the console shows what waits.
+    smtp_url: str | None = None
+    # The From address of every message; the programme's secretariat_email when unset.
+    mail_from: str | None = None
+    # Verify the SMTP server's TLS certificate; off only for a test server on loopback.
+    smtp_verify_tls: bool = True
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    mail_poll_seconds: float = Field(default=5.0, gt=0)
+    # How often a worker looks for reminders now due (each is queued once in any case).
+    reminder_scan_seconds: float = Field(default=300.0, gt=0)
+    # A refused message is tried again after this, doubled for each attempt up to the cap.
+    mail_retry_seconds: float = Field(default=60.0, gt=0)
+    mail_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    mail_max_attempts: int = Field(default=10, ge=1)
+    # A message claimed longer ago than this by a worker that never finished is not sent
+    # again (it may have been delivered): it is marked failed for staff to look at.
+    mail_stale_seconds: float = Field(default=600.0, gt=0)
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:
@@ -76,6 +95,34 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not an http(s) address such as "
                              "https://haken.example.org (no query, fragment or user)")
         return value.rstrip("/")
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _is_an_smtp_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("HAKEN_SMTP_URL must look like smtp://user:password@host:587 "
+                             "(STARTTLS) or smtps://user:password@host:465 (implicit TLS)")
+        try:
+            parts.port  # noqa: B018 (raises for a port that is not a number)
+        except ValueError:
+            raise ValueError(f"HAKEN_SMTP_URL has a port that is not a number: "
+                             f"{parts.netloc.rsplit('@', 1)[-1]}") from None
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _is_an_address(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from email.utils import parseaddr
+
+        from domain.limits import email_address
+
+        email_address(parseaddr(value)[1] or value)
+        return value
 
     def listening_on(self, host: str, port: int) -> Settings:
         """These settings with the public address, when unset, made from where the server

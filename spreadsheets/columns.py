@@ -103,8 +103,21 @@ EXPERT_SHEET = Sheet("experts", "専門家", "experts", ("専門家一覧", "exp
     Column("conflicts", "利益相反", "Conflicts", "ids", False,
            f"担当できない団体の団体ID（顧問先など）。{_LIST_JA}",
            f"Association ids the expert may not serve; {_LIST_EN}", 14),
-    Column("email", "メールアドレス", "Email", "text", False, "連絡先", "Contact address", 24),
+    Column("email", "メールアドレス", "Email", "text", False,
+           "日程の招待・リマインダーの宛先（本人宛てのみに使用）",
+           "Where invitations and reminders go (used for this expert's own messages only)", 24),
 ))
+
+# An association's contact: who the secretariat and the association's own messages reach.
+CONTACT_COLUMNS = (
+    Column("contact.name", "担当者名", "Contact name", "text", False, "例: 佐藤 一郎",
+           "E.g. 佐藤 一郎", 14),
+    Column("contact.email", "担当者メールアドレス", "Contact email", "text", False,
+           "日程の招待・リマインダーの宛先（この団体宛てのみに使用）",
+           "Where invitations and reminders go (this association's own messages only)", 24),
+    Column("contact.phone", "担当者電話番号", "Contact phone", "text", False,
+           "例: 03-0000-0000", "E.g. 03-0000-0000", 14),
+)
 
 APPLICATION_SHEET = Sheet("associations", "申込団体", "applications",
                           ("団体", "申込", "associations", "association"), (
@@ -147,6 +160,7 @@ APPLICATION_SHEET = Sheet("associations", "申込団体", "applications",
     Column("has_manual", "マニュアル有無", "Has manual", "bool", False,
            "既存のカスハラ対策マニュアルがあれば「有」", "有 (yes) if a manual already exists", 10),
     *AVAILABILITY_COLUMNS,
+    *CONTACT_COLUMNS,
 ))
 
 SHEETS = (EXPERT_SHEET, APPLICATION_SHEET)

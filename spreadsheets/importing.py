@@ -245,7 +245,11 @@ _IGNORED_HEADER = re.compile(r"^(#|備考|メモ|note)", re.IGNORECASE)
 
 
 def _header_names(column: Column) -> set[str]:
-    names = {column.ja, column.en, column.field, column.field.rsplit(".", 1)[-1]}
+    names = {column.ja, column.en, column.field}
+    if not column.field.startswith("contact."):  # contact.name is not the name column
+        names.add(column.field.rsplit(".", 1)[-1])
+    if column.field.startswith("contact."):
+        names.add(column.field.replace(".", "_"))  # contact_email
     if column.field == "needs.primary":
         names.add("primary_need")
     if column.field == "needs.others":
@@ -325,6 +329,7 @@ _JAPANESE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"end (\S+) is equal to start (\S+)", r"終了 \1 と開始 \2 が同じです"),
         (r"'(.*)' is not a clock time HH:MM", r"「\1」は時刻(HH:MM)ではありません"),
         (r"duplicate id '(.*)'", r"ID「\1」が重複しています"),
+        (r"'(.*)' is not an e-mail address: .*", r"「\1」はメールアドレスの形式ではありません"),
         (r"unknown association '(.*)'", r"団体ID「\1」の団体がありません"),
         (r"unknown qualification '(.*)'", r"資格「\1」は事業の資格にありません"),
         (r"unknown need '(.*)'", r"ニーズ「\1」は事業のニーズにありません"),
@@ -401,6 +406,8 @@ def _column_for(sheet: Sheet, rest: str) -> Column | None:
     elif name == "availability":
         name = f"availability.{sub}" if sub in ("weekly", "dates", "blocked") else (
             "availability.weekly")
+    elif name == "contact":
+        name = f"contact.{sub}" if sub in ("name", "email", "phone") else "contact.email"
     return next((column for column in sheet.columns if column.field == name), None)
 
 

@@ -65,6 +65,7 @@ def record_from_row(
     record: dict[str, Any] = {}
     problems: list[tuple[Column, CellProblem]] = []
     availability: dict[str, Any] = {}
+    contact: dict[str, Any] = {}
     primary: str | None = None
     others: list[str] = []
     for column in sheet.columns:
@@ -78,6 +79,8 @@ def record_from_row(
             continue
         if column.field.startswith("availability."):
             availability[column.field.removeprefix("availability.")] = parsed
+        elif column.field.startswith("contact."):
+            contact[column.field.removeprefix("contact.")] = parsed
         elif column.field == "needs.primary":
             primary = parsed
         elif column.field == "needs.others":
@@ -89,6 +92,8 @@ def record_from_row(
         record["needs"] = [primary, *others] if primary is not None else [None, *others]
     if availability:
         record["availability"] = availability
+    if contact:
+        record["contact"] = contact
     return record, problems
 
 
@@ -126,6 +131,7 @@ def row_from_record(sheet: Sheet, record: Mapping[str, Any], lexicon: Lexicon, t
                     lang: str = "ja") -> list[Any]:
     """The cells of one record (a JSON dict of the exchange format), in column order."""
     availability = record.get("availability") or {}
+    contact = record.get("contact") or {}
     needs = list(record.get("needs") or [])
     row = []
     for column in sheet.columns:
@@ -136,6 +142,8 @@ def row_from_record(sheet: Sheet, record: Mapping[str, Any], lexicon: Lexicon, t
             # Blank weekly means business hours; an empty weekly has to be written out.
             if part != "weekly" and not value:
                 value = None
+        elif column.field.startswith("contact."):
+            value = contact.get(column.field.removeprefix("contact.")) or None
         elif column.field == "needs.primary":
             value = needs[0] if needs else None
         elif column.field == "needs.others":

@@ -61,6 +61,7 @@ EXAMPLE_APPLICATION: dict[str, Any] = {
     "decided_on": "2025-07-16", "status": "accepted", "needs": ["labour_law", "mental_health"],
     "sessions_requested": 5, "session_minutes": 120, "mode": "either", "has_manual": False,
     "availability": {"weekly": {"tue": [["13:00", "17:00"]], "wed": [["09:00", "17:00"]]}},
+    "contact": {"name": "佐藤 一郎", "email": "sato@example.jp", "phone": "03-0000-0000"},
 }
 
 

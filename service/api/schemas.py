@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from domain.plan import Session, Stats, Unserved
 from service.db.models import PlanRow, SessionRow
+from service.logic.bodies import RequestBody
 
 
 class MovedSession(BaseModel):
@@ -66,3 +67,17 @@ class ScheduledSession(Session):
     def of(cls, row: SessionRow) -> ScheduledSession:
         return cls(**row.data, id=row.id, state=row.state, plan_id=row.plan_id,
                    held_record=row.held_record, held_by=row.held_by, held_at=row.held_at)
+
+
+class DeliveryIn(RequestBody):
+    delivery: Literal["invitations", "feed", "both"] = Field(
+        description="invitations: e-mailed calendar invitations (iMIP); feed: the private "
+                    "calendar feed only; both (a client subscribed to the feed then shows "
+                    "each session twice).")
+
+
+class DeliveryOut(DeliveryIn):
+    email: str | None = Field(description="The address invitations go to (the expert's "
+                                          "email, the association's contact.email).")
+    invitations: bool = Field(description="Whether invitations are e-mailed now: the choice "
+                                          "says so and an address is known.")

@@ -23,7 +23,7 @@ from service.console.toolkit import (
     redirect_to,
     render,
 )
-from service.logic import jobs, plans, records
+from service.logic import invitations, jobs, plans, records
 from service.logic.errors import ServiceError
 from service.logic.jobs import PlanRequest
 from service.web import events
@@ -118,10 +118,11 @@ def cancel_plan(request: Request, db: DbDep, who: SignedInDep, form: StaffForm,
 
 
 @router.post("/planning/plans/{plan_id}/publish")
-def publish(request: Request, db: DbDep, who: SignedInDep, form: StaffForm,
-            plan_id: int) -> Response:
+def publish(request: Request, db: DbDep, settings: SettingsDep, who: SignedInDep,
+            form: StaffForm, plan_id: int) -> Response:
     try:
         plans.publish(db, plan_id, who.actor.name)
+        invitations.queue_for_schedule(db, settings)  # committed with the schedule
         db.commit()
     except ServiceError as error:
         db.rollback()

@@ -74,6 +74,9 @@ class ExpertRow(Base):
     __tablename__ = "experts"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[dict[str, Any]]
+    # How the person hears of their sessions: invitations, feed or both; None is the
+    # default (invitations where an e-mail address is known). Not part of the record.
+    delivery: Mapped[str | None] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -89,6 +92,8 @@ class AssociationRow(Base):
     data: Mapped[dict[str, Any]]
     # Mirrors data["status"] so lists can filter on it.
     status: Mapped[str] = mapped_column(String(16), index=True)
+    # As ExpertRow.delivery, for the association's contact.
+    delivery: Mapped[str | None] = mapped_column(String(16))
     # The pre-interview call: due within N business days of the application.
     call_due_on: Mapped[dt.date] = mapped_column(Date)
     called_at: Mapped[dt.datetime | None]
@@ -275,3 +280,56 @@ class AuthFailureRow(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     # api (a bearer token) or console (the sign-in form)
     channel: Mapped[str] = mapped_column(String(16))
+
+
+class OutboxRow(Base):
+    """One e-mail to one address, written in the transaction of the change that causes it.
+
+    The worker claims a row (``sending``) before it talks to the SMTP server, so two
+    workers never send the same row; ``key`` makes queueing idempotent and
+    ``message_id`` is the stable Message-ID every attempt carries.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    # invitation, reminder, receipt, decision ...: what staff see the message as.
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    # The record it is about, e.g. ("expert", "E001"), for the console and the audit.
+    subject: Mapped[str | None] = mapped_column(String(16))
+    subject_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    # {"method": "REQUEST", "data": "<ics text>"} or None.
+    calendar: Mapped[dict[str, Any] | None]
+    # [{"filename", "content_type", "data" (base64)}]
+    attachments: Mapped[list[Any]]
+    # queued -> sending -> sent; retried from queued while attempts remain, else failed.
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    sent_at: Mapped[dt.datetime | None]
+
+
+class InvitationStateRow(Base):
+    """The calendar invitations last e-mailed to an expert or association.
+
+    Like ``FeedStateRow`` for feeds: the next publication is revised against these
+    events, so a changed session gets a higher SEQUENCE under the same UID and a
+    session gone is sent as a cancellation once.
+    """
+
+    __tablename__ = "invitation_states"
+    subject: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # calendar_feeds.FeedEvent records (FeedEvent.to_record)
+    events: Mapped[list[Any]]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -12,6 +12,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from typing import Any
 
 from domain.checker import check_plan
@@ -22,7 +23,7 @@ from scheduler.solve import Progress, SolveOptions, solve
 from service.config import Settings
 from service.db.engine import transaction
 from service.db.models import JobRow, PlanRow
-from service.logic import jobs
+from service.logic import jobs, mailer, reminders
 from service.logic.changes import schedule_changes
 from service.supervisor import PARENT_ENV
 
@@ -67,6 +68,7 @@ class Worker:
         self.id = worker_id()
         self.stopping = threading.Event()
         self.current_stop: threading.Event | None = None
+        self.last_reminder_scan: float | None = None
         parent = os.environ.get(PARENT_ENV)
         self.parent_pid = int(parent) if parent and parent.isdigit() else None
 
@@ -85,6 +87,38 @@ class Worker:
             signal.signal(signal.SIGTERM, self.request_stop)
             signal.signal(signal.SIGINT, self.request_stop)
         log.info("worker %s started", self.id)
+        if once:
+            self.solve_loop(once=True)
+            self.mail_round()
+            return
+        mail = threading.Thread(target=self.mail_loop, name="outbox", daemon=True)
+        mail.start()
+        try:
+            self.solve_loop(once=False)
+        finally:
+            self.stopping.set()
+            mail.join()
+
+    def mail_round(self) -> None:
+        """Queue the reminders now due (every ``reminder_scan_seconds``), then send what the
+        outbox holds that is due."""
+        try:
+            now = time.monotonic()
+            if self.last_reminder_scan is None \
+                    or now - self.last_reminder_scan >= self.settings.reminder_scan_seconds:
+                self.last_reminder_scan = now
+                reminders.queue_due(self.settings)
+            mailer.deliver_due(self.settings, self.id, self.stopping)
+        except Exception:  # the next round tries again; solving goes on meanwhile
+            log.exception("worker %s: outbox round failed", self.id)
+
+    def mail_loop(self) -> None:
+        """The outbox beside the solves: a solve takes minutes, mail should not wait."""
+        while not self.stopping.is_set():
+            self.mail_round()
+            self.stopping.wait(self.settings.mail_poll_seconds)
+
+    def solve_loop(self, once: bool) -> None:
         while not self.stopping.is_set():
             if self.orphaned():
                 log.warning("worker %s: the server that started it is gone; stopping", self.id)

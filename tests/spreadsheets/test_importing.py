@@ -335,3 +335,43 @@ def test_import_of_bad_sheets_exits_2_and_writes_nothing(tmp_path: Path) -> None
     assert "Max sessions per week: not an integer" in result.output
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [book]
+
+
+# --- contact details -----------------------------------------------------------------------
+
+
+def _with_contacts(example: Scenario) -> Scenario:
+    document = example.model_dump(mode="json", exclude_none=True)
+    document["experts"][0]["email"] = "yamada@example.jp"
+    document["associations"][0]["contact"] = {"name": "佐藤 一郎", "email": "sato@example.jp",
+                                              "phone": "03-0000-0000"}
+    document["associations"][1]["contact"] = {"email": "only-mail@example.jp"}
+    return parse_scenario(document)
+
+
+def test_contact_details_round_trip_through_the_workbook_and_csv(example: Scenario) -> None:
+    contacts = _with_contacts(example)
+    for lang in ("ja", "en"):
+        data = template_workbook(contacts, lang=lang)
+        assert import_tables(read_xlsx(data, "c.xlsx"), _without_records(contacts)).scenario \
+            == contacts
+    files = template_csvs(contacts)
+    tables = [read_csv(files["experts.csv"], EXPERT_SHEET, "experts.csv"),
+              read_csv(files["applications.csv"], APPLICATION_SHEET, "applications.csv")]
+    assert import_tables(tables, _without_records(contacts)).scenario == contacts
+    header = files["applications.csv"].decode("utf-8-sig").splitlines()[0]
+    assert "担当者メールアドレス" in header and "担当者名" in header
+
+
+def test_a_malformed_contact_address_is_named_with_its_column() -> None:
+    def edit(book: Any) -> None:
+        applications = book["申込団体"]
+        applications[f"{_column_letter(applications, '担当者メールアドレス')}2"] = "sato at example"
+
+    with pytest.raises(SpreadsheetError) as caught:
+        import_tables(read_xlsx(_template_with_rows(edit), "bad.xlsx"), source="bad.xlsx")
+    texts = [issue.text("ja") for issue in caught.value.sheet_issues]
+    assert len(texts) == 1
+    assert texts[0].startswith("申込団体!行2 (A001) 担当者メールアドレス:"), texts
+    assert "「sato at example」はメールアドレスの形式ではありません" in texts[0]
+    assert "not an e-mail address" in caught.value.sheet_issues[0].text("en")

@@ -11,7 +11,8 @@ from domain.vocabulary import Status
 from service.api import examples
 from service.api.deps import ID_TEXT, AuthenticatedRoute, RequiredIfMatch, Staff, Viewer
 from service.api.errors import responses
-from service.logic import records, state
+from service.api.schemas import DeliveryIn, DeliveryOut
+from service.logic import invitations, records, state
 from service.web.dependencies import DbDep
 
 router = APIRouter(prefix="/associations", tags=["associations"], route_class=AuthenticatedRoute)
@@ -59,3 +60,23 @@ def replace_association(actor: Staff, db: DbDep, response: Response,
     db.commit()
     response.headers["ETag"] = state.etag(row.version)
     return Association.model_validate(row.data)
+
+
+@router.get("/{association_id}/delivery", response_model=DeliveryOut, responses=responses(404))
+def read_delivery(_: Viewer, db: DbDep, association_id: AssociationId) -> DeliveryOut:
+    """How the association hears of their sessions: e-mailed invitations, the feed, or both
+    (the default: invitations where an address is known)."""
+    choice = invitations.delivery_choice(db, "association", association_id)
+    return DeliveryOut(delivery=choice.delivery, email=choice.email,
+                       invitations=choice.invitations)
+
+
+@router.put("/{association_id}/delivery", response_model=DeliveryOut, responses=responses(404, 422))
+def set_delivery(actor: Staff, db: DbDep, association_id: AssociationId,
+                 body: DeliveryIn) -> DeliveryOut:
+    """Choose invitations, the feed, or both for this association."""
+    choice = invitations.set_delivery(db, "association", association_id, body.delivery,
+                                      actor.name)
+    db.commit()
+    return DeliveryOut(delivery=choice.delivery, email=choice.email,
+                       invitations=choice.invitations)

@@ -10,7 +10,8 @@ from domain.scenario import Expert
 from service.api import examples
 from service.api.deps import ID_TEXT, AuthenticatedRoute, RequiredIfMatch, Staff, Viewer
 from service.api.errors import responses
-from service.logic import records, state
+from service.api.schemas import DeliveryIn, DeliveryOut
+from service.logic import invitations, records, state
 from service.web.dependencies import DbDep
 
 router = APIRouter(prefix="/experts", tags=["experts"], route_class=AuthenticatedRoute)
@@ -63,3 +64,21 @@ def delete_expert(actor: Staff, db: DbDep, expert_id: ExpertId,
     records.delete_expert(db, expert_id, if_match, actor.name)
     db.commit()
     return Response(status_code=204)
+
+
+@router.get("/{expert_id}/delivery", response_model=DeliveryOut, responses=responses(404))
+def read_delivery(_: Viewer, db: DbDep, expert_id: ExpertId) -> DeliveryOut:
+    """How the expert hears of their sessions: e-mailed invitations, the feed, or both
+    (the default: invitations where an address is known)."""
+    choice = invitations.delivery_choice(db, "expert", expert_id)
+    return DeliveryOut(delivery=choice.delivery, email=choice.email,
+                       invitations=choice.invitations)
+
+
+@router.put("/{expert_id}/delivery", response_model=DeliveryOut, responses=responses(404, 422))
+def set_delivery(actor: Staff, db: DbDep, expert_id: ExpertId, body: DeliveryIn) -> DeliveryOut:
+    """Choose invitations, the feed, or both for this expert."""
+    choice = invitations.set_delivery(db, "expert", expert_id, body.delivery, actor.name)
+    db.commit()
+    return DeliveryOut(delivery=choice.delivery, email=choice.email,
+                       invitations=choice.invitations)

@@ -12,7 +12,7 @@ from domain.scenario import Scenario
 from service.api.deps import ID_TEXT, AuthenticatedRoute, RowId, Staff, Viewer
 from service.api.errors import responses
 from service.api.schemas import Changes, PlanOut
-from service.logic import plans, sheets
+from service.logic import invitations, plans, sheets
 from service.logic.jobs import JobOut
 from service.web.dependencies import DbDep, SettingsDep
 from service.web.files import CSV, XLSX, ZIP, download, file_answer, zipped
@@ -69,9 +69,12 @@ def plan_violations(_: Viewer, db: DbDep, plan_id: PlanId) -> Violations:
 
 
 @router.post("/{plan_id}/publish", response_model=Published, responses=responses(404, 409))
-def publish_plan(actor: Staff, db: DbDep, plan_id: PlanId) -> Published:
-    """Make the draft the current schedule; the answer lists exactly what moved."""
+def publish_plan(actor: Staff, db: DbDep, settings: SettingsDep,
+                 plan_id: PlanId) -> Published:
+    """Make the draft the current schedule; the answer lists exactly what moved. Everyone
+    who takes invitations is e-mailed what changed for them (queued with the change)."""
     changes = plans.publish(db, plan_id, actor.name)
+    invitations.queue_for_schedule(db, settings)
     db.commit()
     return Published(plan=PlanOut.of(plans.plan_row(db, plan_id), changes),
                      changes=Changes.model_validate(changes))

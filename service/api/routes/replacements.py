@@ -11,7 +11,7 @@ from domain.limits import RecordId
 from service.api.deps import ID_TEXT, AuthenticatedRoute, RowId, Staff, Viewer
 from service.api.errors import responses
 from service.api.schemas import ScheduledSession
-from service.logic import replacements
+from service.logic import invitations, replacements
 from service.logic.bodies import RequestBody
 from service.logic.jobs import JobOut, PlanRequest
 from service.logic.replacements import Scope
@@ -73,11 +73,13 @@ def session_candidates(_: Viewer, db: DbDep, session_id: RowId,
 
 @router.post("/sessions/{session_id}/replacement", response_model=list[ScheduledSession],
              responses=responses(404, 409, 422))
-def replace_in_session(actor: Staff, db: DbDep, session_id: RowId,
+def replace_in_session(actor: Staff, db: DbDep, settings: SettingsDep, session_id: RowId,
                        body: ReplacementIn) -> list[ScheduledSession]:
     """Apply a replacement; the candidate is checked against the rules again."""
     scope = replacements.scope_of_session(db, session_id, body.expert_id)
     changed = replacements.replace(db, scope, body.by, actor.name)
+    db.flush()
+    invitations.queue_for_schedule(db, settings)  # with the change, or not at all
     db.commit()
     return [ScheduledSession.of(row) for row in changed]
 
@@ -93,11 +95,14 @@ def association_candidates(_: Viewer, db: DbDep, association_id: Annotated[str, 
 
 @router.post("/associations/{association_id}/replacement",
              response_model=list[ScheduledSession], responses=responses(404, 409, 422))
-def replace_in_association(actor: Staff, db: DbDep, association_id: Annotated[str, Path(**ID_TEXT)],
+def replace_in_association(actor: Staff, db: DbDep, settings: SettingsDep,
+                           association_id: Annotated[str, Path(**ID_TEXT)],
                            body: ReplacementIn) -> list[ScheduledSession]:
     """Apply a replacement for all the leaving expert's sessions not held yet."""
     scope = replacements.scope_of_association(db, association_id, body.expert_id)
     changed = replacements.replace(db, scope, body.by, actor.name)
+    db.flush()
+    invitations.queue_for_schedule(db, settings)  # with the change, or not at all
     db.commit()
     return [ScheduledSession.of(row) for row in changed]
 

@@ -1,0 +1,95 @@
+"""The words of the e-mail the service sends: Japanese first, English below."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from domain.vocabulary import MODE_LABELS
+
+WEEKDAYS_JA = "月火水木金土日"
+SEPARATOR = "-" * 40
+FOOTER_JA = "このメールは専門家派遣事業の日程管理システムから自動送信しています。"
+FOOTER_EN = "This message was sent automatically by the programme's scheduling system."
+
+
+def day_ja(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
+
+
+def day_en(day: dt.date) -> str:
+    return day.strftime("%a %d %b %Y")
+
+
+def clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def session_line_ja(day: dt.date, start: int, end: int, mode: str, title: str) -> str:
+    return (f"・{day_ja(day)} {clock(start)}〜{clock(end)} {MODE_LABELS[mode].ja}"
+            f"\n　{title}")
+
+
+def session_line_en(day: dt.date, start: int, end: int, mode: str, title: str) -> str:
+    return (f"- {day_en(day)} {clock(start)}-{clock(end)} {MODE_LABELS[mode].en}"
+            f"\n  {title}")
+
+
+def signature(contact: str | None) -> tuple[str, str]:
+    if contact:
+        return f"お問い合わせ：{contact}", f"Contact: {contact}"
+    return ("お問い合わせは事務局までお願いします。",
+            "Please contact the secretariat with any question.")
+
+
+def invitation(name: str, programme: str, new_ja: list[str], new_en: list[str],
+               gone_ja: list[str], gone_en: list[str], contact: str | None) -> tuple[str, str]:
+    """The subject and text of one person's invitation e-mail."""
+    if new_ja and gone_ja:
+        subject = "【日程のお知らせ・中止】"
+        subject_en = "Sessions scheduled and cancelled"
+    elif new_ja:
+        subject, subject_en = "【日程のお知らせ】", "Sessions scheduled"
+    else:
+        subject, subject_en = "【日程中止のお知らせ】", "Sessions cancelled"
+    contact_ja, contact_en = signature(contact)
+    ja = [f"{name} 様", "", f"{programme}の相談セッションについてお知らせします。", ""]
+    if new_ja:
+        ja += ["■ 新しい日程・変更された日程", *new_ja, ""]
+    if gone_ja:
+        ja += ["■ 中止になった日程", *gone_ja, ""]
+    ja += ["カレンダーに取り込める招待（.ics）を添付しています。お使いのカレンダーで開くと、"
+           "予定が追加・更新・削除されます。",
+           "日程のご都合が合わない場合は事務局までご連絡ください。",
+           "", contact_ja, FOOTER_JA]
+    en = [f"Dear {name},", "", f"This is about your sessions of {programme}.", ""]
+    if new_en:
+        en += ["New or changed sessions:", *new_en, ""]
+    if gone_en:
+        en += ["Cancelled sessions:", *gone_en, ""]
+    en += ["The attached calendar invitation (.ics) adds, updates or removes the sessions "
+           "in your calendar.", "If a date does not suit you, please tell the secretariat.",
+           "", contact_en, FOOTER_EN]
+    return f"{subject}{programme} / {subject_en}", "\n".join([*ja, "", SEPARATOR, "", *en])
+
+
+def session_reminder(name: str, programme: str, line_ja: str, line_en: str,
+                     contact: str | None) -> tuple[str, str]:
+    contact_ja, contact_en = signature(contact)
+    ja = [f"{name} 様", "", f"{programme}の相談セッションが近づいています。", "", line_ja, "",
+          contact_ja, FOOTER_JA]
+    en = [f"Dear {name},", "", f"A session of {programme} is coming up:", "", line_en, "",
+          contact_en, FOOTER_EN]
+    return ("【リマインダー】相談セッションのご案内 / Reminder: your session",
+            "\n".join([*ja, "", SEPARATOR, "", *en]))
+
+
+def call_reminder(programme: str, calls: list[tuple[str, str, dt.date]]) -> tuple[str, str]:
+    """To the secretariat: applications whose pre-interview call is due (id, name, due)."""
+    ja = ["事務局各位", "", f"{programme}：事前ヒアリングの電話期限が近い申込があります。", ""]
+    ja += [f"・{association_id} {name}（期限 {day_ja(due)}）" for association_id, name, due
+           in calls]
+    en = ["To the secretariat,", "", f"{programme}: pre-interview calls are due soon:", ""]
+    en += [f"- {association_id} {name} (due {day_en(due)})" for association_id, name, due
+           in calls]
+    return ("【事前ヒアリング期限】電話連絡の期限が近い申込 / Pre-interview calls due",
+            "\n".join([*ja, "", FOOTER_JA, "", SEPARATOR, "", *en, "", FOOTER_EN]))
