@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,8 @@ from scheduler.solution import Assignment
 # The association asked about is the only one on the arrays.
 TARGET = 0
 DEFAULT_OPTIONS = 3
+# An option before it is ranked: its key and its sessions.
+_Found = tuple[tuple[int, ...], tuple[Session, ...]]
 # Leads put on the arrays at a time: most questions are settled by the first few.
 LEADS_A_BATCH = 8
 
@@ -149,12 +151,11 @@ def recommend_move(scenario: Scenario, plan: Plan, association_id: str, number: 
     if number in pinned:
         raise _error("--move", f"session {number} of {association_id} is pinned (confirmed "
                                "or held); it stays")
-    fixed = tuple(s for s in own if s.number < number or s.number in pinned)
-    problem = _Problem(scenario, plan, association, fixed=fixed)
+    problem = _Problem(scenario, plan, association, fixed=own[:number - 1])
     # A move keeps the lead and the team: only they are on the arrays.
     team = {e for s in own for e in s.expert_ids}
     problem.put_on_arrays([x for x in scenario.experts if x.id in team])
-    return problem.move_options(own, number, k)
+    return problem.move_options(own, number, k, pinned)
 
 
 # --- the arrays for one association ---------------------------------------------
@@ -302,8 +303,8 @@ class _Problem:
 
     def key_of(self, sessions: Sequence[Session]) -> tuple[int, ...]:
         """The spec's order on the whole plan with ``sessions`` added (higher is better):
-        needs covered, industry match, -top load, -experts at the top, -the busiest of
-        the option's experts, -gap deviation, -sessions moved (on a move)."""
+        needs covered, industry match, -top load, -experts at the top, -gap deviation;
+        then -the busiest of the option's experts and -sessions moved (on a move)."""
         own = sorted([*self.fixed, *sessions], key=lambda s: s.number)
         covered, industry, gap = self._figures(own)
         loads = self.loads.copy()
@@ -313,7 +314,7 @@ class _Problem:
         team_top = max(loads[e] for s in sessions for e in s.expert_ids)
         moved = sum(1 for s in sessions if s.association_id in self.moving_from
                     and self.moving_from[s.association_id].get(s.number) != _place(s))
-        return (covered, industry, -top, -at_top, -team_top, -gap, -moved)
+        return (covered, industry, -top, -at_top, -gap, -team_top, -moved)
 
     def _figures(self, own: Sequence[Session]) -> tuple[int, int, int]:
         scenario, association = self.scenario, self.association
@@ -403,6 +404,16 @@ class _Problem:
                     continue  # the ledgers are stricter than rule 6: a safety net
                 found.append((self.key_of(sessions), sessions))
                 found.sort(key=lambda item: (item[0], _order_key(item[1])), reverse=True)
+        # Fewer leads than options asked for: other days for the best ones' teams.
+        for _, sessions in list(found):
+            if len(found) >= k:
+                break
+            team = {e for x in sessions for e in x.expert_ids}
+            self.put_on_arrays([x for x in self.scenario.experts if x.id in team])
+            known = [f[1] for f in found]
+            found += [item for item in self.alternatives(sessions, 1, k)
+                      if item[1] not in known]
+            found.sort(key=lambda item: (item[0], _order_key(item[1])), reverse=True)
         if not found:
             # The reason names every qualified expert, as ``unserved`` does.
             self.put_on_arrays([x for x in self.scenario.experts
@@ -422,7 +433,7 @@ class _Problem:
 
     def lead_bounds(self) -> list[tuple[tuple[int, ...], Expert]]:
         """Each expert who may lead, with the best any option it leads could achieve on
-        the key's first five terms (joiners only add load), best first."""
+        the key's first six terms (joiners only add load), best first."""
         scenario, association = self.scenario, self.association
         n = association.sessions_requested
         leads = [x for x in scenario.experts
@@ -443,7 +454,8 @@ class _Problem:
             top = max(self.top, after)
             at_top = (sum(1 for e, load in self.loads.items() if load == top and e != lead.id)
                       + int(after == top))
-            bounded.append(((coverable, industry, -top, -at_top, -after), lead))
+            # No gap is below 0 from the target; the option's experts are at least the lead.
+            bounded.append(((coverable, industry, -top, -at_top, 0, -after), lead))
         position = {x.id: i for i, x in enumerate(scenario.experts)}
         bounded.sort(key=lambda item: (item[0], -position[item[1].id]), reverse=True)
         return bounded
@@ -492,75 +504,76 @@ class _Problem:
 
     # --- a move ---------------------------------------------------------------------
 
-    def move_options(self, own: Sequence[Session], number: int, k: int) -> Recommendation:
-        """Each day for session ``number`` with the team it has (and, when that team cannot
-        make any day, the lead alone); later sessions kept unless the gap needs them."""
-        enc = self.enc
+    def move_options(self, own: Sequence[Session], number: int, k: int,
+                     pinned: Collection[int]) -> Recommendation:
+        """Other dates and times for session ``number``, later ones moved where needed."""
         self.moving_from = {self.association.id: {s.number: _place(s) for s in own}}
+        return self._recommendation(self.alternatives(own, number, k, pinned), number)
+
+    def alternatives(self, own: Sequence[Session], number: int, k: int,
+                     pinned: Collection[int] = ()) -> list[_Found]:
+        """Each day for session ``number`` of ``own`` with the team it has (and, when that
+        team can make no day, the lead alone); the later sessions stay unless the gap
+        needs them to move, the ``pinned`` ones always. The best ``k``, checked."""
+        enc = self.enc
         lead = self.index[own[0].lead_id]
         mode = MODE_NAMES.index(own[0].mode)
         minutes = int(enc.minutes[TARGET])
-        gap = enc.min_gap_days
-        moving = [s for s in own if s not in self.fixed]
-        pinned_numbers = {s.number for s in self.fixed if s.number > number}
+        moving = list(own[number - 1:])
         current = own[number - 1]
         teams = [[self.index[e] for e in s.expert_ids if e in self.index] for s in moving]
-        found: list[tuple[tuple[int, ...], tuple[Session, ...]]] = []
+        earliest = (int(enc.earliest_day[TARGET]) if number == 1 else
+                    (own[number - 2].date - enc.days[0]).days + enc.min_gap_days)
+        found: list[_Found] = []
+
+        def rank_key(item: _Found) -> tuple[Any, ...]:
+            # Then the day nearest the current one.
+            near = -abs((item[1][0].date - current.date).days)
+            return (item[0], near, _order_key(item[1]))
+
         for lead_only in (False, True):
-            team_of = [[lead] if lead_only else team for team in teams]
+            team_of = [team if lead_only is False or s.number in pinned else [lead]
+                       for team, s in zip(teams, moving, strict=True)]
             free = {e: enc.pair_starts(TARGET, e) & self.bookings.free_starts(e, minutes, mode)
                     for team in team_of for e in team}
             starts = [np.logical_and.reduce([free[e] for e in team]) for team in team_of]
-            earliest = (int(enc.earliest_day[TARGET]) if number == 1 else
-                        (own[number - 2].date - enc.days[0]).days + gap)
             for day in np.flatnonzero(starts[0].any(axis=1)):
                 if day < earliest:
                     continue
-                chosen = self._later(own, number, moving, starts, int(day), pinned_numbers)
+                chosen = self._later(moving, starts, int(day), pinned)
                 if chosen is None:
                     continue
                 x = Assignment(lead, chosen, mode, [t[1:] for t in team_of])
                 sessions = self.sessions_of(x, first=number)
-                if sessions[0].date == current.date and sessions[0].start == current.start:
+                if (sessions[0].date, sessions[0].start) == (current.date, current.start):
                     continue
                 if self._within_caps(sessions):
                     found.append((self.key_of(sessions), sessions))
-
-            def rank_key(item: tuple[tuple[int, ...], tuple[Session, ...]]) -> tuple[Any, ...]:
-                # Then the day nearest the current one.
-                near = -abs((item[1][0].date - current.date).days)
-                return (item[0], near, _order_key(item[1]))
-
             found.sort(key=rank_key, reverse=True)
             # The ledgers are stricter than rule 6; the checker is a safety net, not a filter.
             found = list(itertools.islice(
                 (item for item in found if not self.new_violations(item[1])), k))
             if found:
                 break
-        return self._recommendation(found, number)
+        return found
 
-    def _later(self, own: Sequence[Session], number: int, moving: Sequence[Session],
-               starts: Sequence[np.ndarray], day: int, pinned: set[int]) -> list[int] | None:
+    def _later(self, moving: Sequence[Session], starts: Sequence[np.ndarray], day: int,
+               pinned: Collection[int]) -> list[int] | None:
         """Slots for the moving sessions with the first on ``day`` at the time nearest its
         current one; each later one where it is while the gap allows, else the first day
-        the gap allows."""
+        the gap allows; a pinned one where it is, or none."""
         enc, gap = self.enc, self.enc.min_gap_days
         chosen: list[int] = []
         previous = day - gap
         for i, session in enumerate(moving):
             here = (session.date - enc.days[0]).days
-            if i == 0:
-                wanted = day
-            elif here >= previous + gap:
-                wanted = here
-            else:
-                wanted = previous + gap
-            if session.number in pinned:
-                if here < previous + gap:
-                    return None
-                wanted = here
+            wanted = day if i == 0 else max(here, previous + gap)
             slot = self._slot_on_or_after(starts[i], wanted, session.start)
             if slot is None:
+                return None
+            if session.number in pinned and (
+                    slot // SLOTS_PER_DAY != here
+                    or slot % SLOTS_PER_DAY * SLOT_MINUTES != session.start):
                 return None
             chosen.append(slot)
             previous = slot // SLOTS_PER_DAY
@@ -626,8 +639,8 @@ _WORSE = (
     ("業種が合わない", "industry match"),
     ("最多担当者の回数が増える", "the busiest expert's load"),
     ("最多担当の専門家が増える", "how many experts share the top load"),
-    ("担当する専門家の回数が多い", "its experts' own load"),
     ("間隔が目標日数から遠い", "the gaps' distance from the target"),
+    ("担当する専門家の回数が多い", "its experts' own load"),
     ("動かす回が多い", "sessions moved"),
 )
 
