@@ -17,6 +17,7 @@ from service.api.routes import (
     jobs,
     plans,
     programme,
+    recommendations,
     replacements,
     reports,
     schedule,
@@ -33,7 +34,8 @@ API_PREFIX = "/api/v1"
 DESCRIPTION = """\
 The secretariat's service of Haken (派遣): applications and their screening,
 experts and associations, solve jobs, plans, the published schedule,
-replacements, calendar feeds, the secretariat's spreadsheets (template, import,
+replacements, recommendations (options for one association on the phone), calendar
+feeds, the secretariat's spreadsheets (template, import,
 plan export to Excel and CSV) and the programme's report.
 
 Every request needs `Authorization: Bearer <token>` (`haken token create`):
@@ -56,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feeds.public_router)
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_unstorable_text)])
     for module in (programme, experts, associations, applications, jobs, plans, schedule,
-                   replacements, exchange, reports, feeds, audit, tokens):
+                   replacements, recommendations, exchange, reports, feeds, audit, tokens):
         api.include_router(module.router)
     api.include_router(spreadsheets.router, max_body_size=settings.max_upload_bytes)
     app.include_router(api)
