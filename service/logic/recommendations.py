@@ -9,6 +9,7 @@ compared and published like any other draft (``service.logic.plans.publish``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,7 +30,7 @@ from service.logic import audit
 from service.logic.errors import Conflict, Invalid, NotFound
 from service.logic.plans import changes_against_schedule, schedule, session_row
 from service.logic.records import dump
-from service.logic.state import current_scenario, scenario_document
+from service.logic.state import current_scenario, scenario_document, today
 
 # Taking an option pins its sessions in the draft's scenario under this parameter.
 PARAMETER = "recommendation"
@@ -89,11 +90,31 @@ def _answer(call: Any) -> Recommendation:
     return result
 
 
+# An application still being screened is asked about as if accepted today: the
+# pre-interview call wants to know what could be offered.
+SCREENING = ("received", "interviewed")
+
+
+def as_if_accepted(scenario: Scenario, association_id: str, on: dt.date) -> Scenario:
+    """``scenario`` with an application under screening accepted, decided ``on``."""
+    association = scenario.association_by_id[association_id]
+    if association.status not in SCREENING:
+        return scenario
+    accepted = association.model_copy(update={
+        "status": "accepted", "decided_on": association.decided_on or on})
+    return Scenario.model_construct(
+        programme=scenario.programme, experts=scenario.experts, pinned=scenario.pinned,
+        associations=[accepted if a.id == association_id else a
+                      for a in scenario.associations])
+
+
 def for_association(db: Session, association_id: str, k: int) -> Recommendation:
-    """Ways to serve an accepted association the schedule does not serve."""
+    """Ways to serve an association the schedule does not serve: an accepted one, or an
+    application under screening as if accepted today."""
     scenario = current_scenario(db)
     if association_id not in scenario.association_by_id:
         raise NotFound(f"no association {association_id}")
+    scenario = as_if_accepted(scenario, association_id, today(db))
     if any(row.association_id == association_id for row in schedule(db, association_id)):
         raise Conflict(f"{association_id} has sessions in the schedule; ask for other dates "
                        "for one of its sessions instead")
@@ -129,6 +150,9 @@ def take(db: Session, association_id: str, chosen: Sequence[PlanSession], actor:
     scenario = current_scenario(db)
     if association_id not in scenario.association_by_id:
         raise NotFound(f"no association {association_id}")
+    status = scenario.association_by_id[association_id].status
+    if status != "accepted":
+        raise Conflict(f"{association_id} is {status}; accept it before taking an option")
     current = {(row.association_id, row.number): row for row in schedule(db, association_id)}
     for session in chosen:
         kept = current.get((association_id, session.number))
