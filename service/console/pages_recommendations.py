@@ -6,6 +6,7 @@ makes a draft, compared and published on the planning pages."""
 from __future__ import annotations
 
 import json
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
@@ -15,7 +16,7 @@ from scheduler.recommend import Recommendation
 from service.console.texts import label, text
 from service.console.texts_plans import PLAN_TEXTS
 from service.console.toolkit import SignedInDep, StaffForm, form_text, language, redirect_to, render
-from service.logic import plans, records, recommendations
+from service.logic import plans, recommendations, records
 from service.logic.errors import ServiceError
 from service.web.dependencies import DbDep
 
