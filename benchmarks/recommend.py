@@ -18,6 +18,7 @@ run. It reports the median and the 95th percentile per size and kind. The goal
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -35,6 +36,7 @@ class Timing:
     size: tuple[int, int]
     kind: str  # "association" or "move"
     seconds: list[float]
+    reading: list[float]  # of which reading the two files
     options: int  # options found in all
     without: int  # questions answered with no option (and the reason)
 
@@ -77,7 +79,9 @@ def run_size(associations: int, experts: int, count: int, seed: int,
         plan_path = Path(scratch) / "plan.json"
         plan_path.write_text(plan.model_dump_json(), encoding="utf-8")
         for kind in ("association", "move"):
-            seconds, options, without = [], 0, 0
+            seconds: list[float] = []
+            reading: list[float] = []
+            options, without = 0, 0
             for association_id in chosen:
                 path = plan_path
                 if kind == "association":
@@ -90,6 +94,7 @@ def run_size(associations: int, experts: int, count: int, seed: int,
                     path.write_text(left_out.model_dump_json(), encoding="utf-8")
                 started = time.perf_counter()
                 read_scenario, read_plan = load_scenario(scenario_path), load_plan(path)
+                reading.append(time.perf_counter() - started)
                 if kind == "association":
                     found = recommend(read_scenario, read_plan, association_id, 3)
                 else:
@@ -104,8 +109,9 @@ def run_size(associations: int, experts: int, count: int, seed: int,
                                              + "; ".join(map(str, violations[:3])))
                 options += len(found.options)
                 without += not found.options
-            timing = Timing((associations, experts), kind, seconds, options, without)
-            progress(f"  --{kind}: median {timing.median:.3f} s, p95 {timing.p95:.3f} s")
+            timing = Timing((associations, experts), kind, seconds, reading, options, without)
+            progress(f"  --{kind}: median {timing.median:.3f} s, p95 {timing.p95:.3f} s "
+                     f"(reading: median {statistics.median(reading):.3f} s)")
             timings.append(timing)
     return timings
 
@@ -116,21 +122,25 @@ def run(sizes: list[tuple[int, int]], count: int, seed: int,
 
 
 def markdown(timings: list[Timing]) -> str:
-    rows = ["| instance | question | asked | median s | p95 s | max s | options | none | goal |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    rows = ["| instance | question | asked | median s | p95 s | max s | of which reading "
+            "(median s) | options | none | goal |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for t in timings:
         goal = GOALS.get(t.size)
         verdict = "" if goal is None else (
             f"p95 < {goal:g} s: {'met' if t.p95 < goal else 'missed'}")
         rows.append(f"| balanced-{t.size[0]}x{t.size[1]} | `--{t.kind}` | {len(t.seconds)} | "
-                    f"{t.median:.3f} | {t.p95:.3f} | {max(t.seconds):.3f} | {t.options} | "
+                    f"{t.median:.3f} | {t.p95:.3f} | {max(t.seconds):.3f} | "
+                    f"{statistics.median(t.reading):.3f} | {t.options} | "
                     f"{t.without} | {verdict} |")
     return "\n".join(rows)
 
 
 def write_results(timings: list[Timing], count: int, seed: int,
                   directory: Path = RESULTS_DIR) -> Path:
+    """The results file; it states the load average, as the machine is shared."""
     day = time.strftime("%Y-%m-%d")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     path = directory / f"{day}-recommend.md"
     path.write_text(
         f"# Options for one association, {day}\n\n"
@@ -138,5 +148,6 @@ def write_results(timings: list[Timing], count: int, seed: int,
         "instances planned by the greedy baseline; per question, reading the scenario and "
         "the plan from their files and finding k = 3 options (every option then checked "
         "with the plan, not timed); wall seconds in one process. "
-        f"Machine: {machine_description()}.\n\n{markdown(timings)}\n", encoding="utf-8")
+        f"Machine: {machine_description()}; load average at the end {load}.\n\n"
+        f"{markdown(timings)}\n", encoding="utf-8")
     return path
