@@ -236,6 +236,8 @@ class _Problem:
         # Every expert's sessions in the plan (the figures speak of all of them).
         self.loads: Counter[str] = Counter(e for s in self.held for e in s.expert_ids)
         self.top = max(self.loads.values(), default=0)
+        # As the plan has them, the association's own sessions included (on a move).
+        self.plan_loads: Counter[str] = Counter(e for s in plan.sessions for e in s.expert_ids)
         self.others = _Figures()
         by_association: dict[str, list[Session]] = {}
         for session in others:
@@ -353,7 +355,7 @@ class _Problem:
                 "industry_match": bool(industry),
                 "gap_deviation_days": gap,
             },
-            "expert_sessions": {e: {"before": self.loads.get(e, 0), "after": loads[e]}
+            "expert_sessions": {e: {"before": self.plan_loads.get(e, 0), "after": loads[e]}
                                 for e in team},
         }
 

@@ -245,3 +245,13 @@ def test_moves_of_sessions_that_do_not_exist_or_are_pinned_are_refused() -> None
     with pytest.raises(InputError, match="pinned"):
         recommend_move(pinned, plan, "A1", plan.sessions[0].number)
 
+
+
+def test_a_moves_figures_count_the_sessions_it_moves_once() -> None:
+    s = scenario([expert("E1")], [association("A1", sessions_requested=2)])
+    plan = greedy(s)
+    found = recommend_move(s, plan, "A1", 2)
+    assert found.options
+    for option in found.options:
+        assert option.impact["expert_sessions"]["E1"] == {"before": 2, "after": 2}
+        assert option.impact["served"] == {"before": 1, "after": 1}
