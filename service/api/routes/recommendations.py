@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.plan import Session
 from scheduler.recommend import Recommendation
@@ -59,9 +59,12 @@ class RecommendationOut(BaseModel):
 
 
 class TakeIn(BaseModel):
+    # Unknown fields refused (main's service.logic.bodies.RequestBody does the same).
+    model_config = ConfigDict(extra="forbid")
+
     sessions: list[Session] = Field(min_length=1, max_length=50, description=(
         "The option's sessions, as the recommendation gave them."))
-    rank: int | None = Field(default=None, ge=1, le=20,
+    rank: int | None = Field(default=None, ge=1, le=20, strict=True,
                              description="The option's rank, recorded with the draft.")
 
 
