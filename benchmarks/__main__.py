@@ -1,4 +1,5 @@
-"""``python -m benchmarks compare|run|readme|feeds|startup``: the planner measured."""
+"""``python -m benchmarks compare|run|readme|feeds|recommend|startup``: the planner
+measured."""
 
 from __future__ import annotations
 
@@ -226,6 +227,23 @@ def feeds_command(
                        progress=lambda line: typer.echo(line, err=True))
     typer.echo(markdown(result))
     typer.echo(f"results written to {path}", err=True)
+
+
+@app.command("recommend")
+def recommend_command(
+    sizes: Annotated[str, typer.Option(help="AxE pairs, comma-separated.")] = "120x30,2000x400",
+    count: Annotated[int, typer.Option(min=1, help="Associations asked about per size.")] = 30,
+    seed: Annotated[int, typer.Option(help="Generator seed.")] = 1,
+    results_dir: Annotated[Path, typer.Option(help="Where the results file goes.")] =
+        RESULTS_DIR,
+) -> None:
+    """`haken recommend`'s work per question (reading the inputs included): median, p95."""
+    from benchmarks.recommend import markdown, run, write_results
+
+    timings = run(_sizes(sizes), count, seed, lambda line: typer.echo(line, err=True))
+    typer.echo(markdown(timings))
+    typer.echo(f"results written to {write_results(timings, count, seed, results_dir)}",
+               err=True)
 
 
 @app.command("startup")

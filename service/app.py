@@ -21,6 +21,7 @@ from service.api.routes import (
     outbox,
     plans,
     programme,
+    recommendations,
     replacements,
     reports,
     schedule,
@@ -38,7 +39,8 @@ API_PREFIX = "/api/v1"
 DESCRIPTION = """\
 The secretariat's service of Haken (派遣): applications and their screening,
 experts and associations, solve jobs, plans, the published schedule,
-replacements, calendar feeds, the secretariat's spreadsheets (template, import,
+replacements, recommendations (options for one association on the phone), calendar
+feeds, the secretariat's spreadsheets (template, import,
 plan export to Excel and CSV) and the programme's report.
 
 Every request needs `Authorization: Bearer <token>` (`haken token create`):
@@ -59,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feeds.public_router)
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_unstorable_text)])
     for module in (programme, experts, associations, applications, jobs, plans, schedule,
-                   replacements, exchange, reports, feeds, audit, outbox, tokens):
+                   replacements, recommendations, exchange, reports, feeds, audit, outbox,
+                   tokens):
         api.include_router(module.router)
     api.include_router(spreadsheets.router, max_body_size=settings.max_upload_bytes)
     app.include_router(api)

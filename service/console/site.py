@@ -15,6 +15,7 @@ from service.console import (
     pages_mail,
     pages_planning,
     pages_plans,
+    pages_recommendations,
     pages_replacements,
     pages_reports,
     pages_signin,
@@ -60,7 +61,8 @@ def install(app: FastAPI) -> None:
 
     # In this order: a path is matched against the pages of the first router that has it.
     for pages in (pages_signin, pages_applications, pages_planning, pages_experts, pages_feeds,
-                  pages_reports, pages_plans, pages_replacements, pages_mail):
+                  pages_reports, pages_plans, pages_replacements, pages_mail,
+                  pages_recommendations):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
 

@@ -68,4 +68,27 @@ PLAN_TEXTS: dict[str, Label] = {
     "choose_candidate": Label("引き継ぐ専門家を選んでください。",
                               "Choose who takes over."),
     "no_schedule": Label("公開中の予定はまだありません。", "Nothing is published yet."),
+    # Options on the phone (logic.recommendations)
+    "options": Label("提案できる候補", "Options to offer"),
+    "options_link": Label("担当と日程の候補を見る", "See who could serve it, and when"),
+    "other_dates": Label("別の日時の候補を見る", "See other dates and times"),
+    "options_hint": Label("他の団体の予定はすべてそのままです。目的の順（副次ニーズ、業種、負荷、"
+                          "間隔）で並べています。",
+                          "Every other session stays as it is. Ranked by the objectives "
+                          "(needs, industry, load, gaps)."),
+    "option": Label("候補", "Option"),
+    "no_options": Label("候補はありません。", "No option."),
+    "figures": Label("計画の指標（前→後）", "The plan's figures (before -> after)"),
+    "served": Label("対応団体数", "Served"),
+    "coverage": Label("副次ニーズ充足率", "Secondary-need coverage"),
+    "industry_match": Label("業種一致率", "Industry match"),
+    "largest_load": Label("最多担当回数", "Largest expert load"),
+    "gap_deviation": Label("間隔のずれ（平均日数）", "Mean gap deviation (days)"),
+    "take_option": Label("この候補で計画案を作る", "Make a draft with this option"),
+    "take_hint": Label("計画案は公開するまで予定を変えません。",
+                       "The draft changes nothing until you publish it."),
+    "accept_to_take": Label("採択後に計画案を作成できます。",
+                            "Accept the application to make a draft."),
+    "option_unreadable": Label("候補を読み取れませんでした。もう一度候補を表示してください。",
+                               "The option could not be read; show the options again."),
 }

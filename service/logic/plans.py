@@ -66,8 +66,10 @@ def publish(db: Session, plan_id: int, actor: str) -> dict[str, Any]:
     row = plan_row(db, plan_id)
     if row.status != "draft":
         raise Conflict(f"plan {plan_id} is {row.status}; only a draft can be published")
-    # A re-plan with a replacement pinned was solved with those sessions pinned.
-    chosen = (row.parameters.get("replacement") or {}).get("pinned", [])
+    # A re-plan with a replacement pinned was solved with those sessions pinned; a taken
+    # recommendation (service.logic.recommendations) pins its option's sessions.
+    chosen = [*(row.parameters.get("replacement") or {}).get("pinned", []),
+              *(row.parameters.get("recommendation") or {}).get("pinned", [])]
     current = scenario_sha256(current_scenario(db, chosen))
     if current != row.scenario_sha256:
         raise Conflict(f"the data changed since plan {plan_id} was asked for (scenario "
