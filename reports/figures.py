@@ -90,7 +90,8 @@ def _held_dates(report: ReportInput) -> list[tuple[HeldSession, dt.date, Session
     result = []
     seen: set[tuple[str, int]] = set()
     for index, held in enumerate(report.held or ()):
-        where = f"held[{index}] ({held.association_id} #{held.number})"
+        place = held.source_place or f"held[{index}]"
+        where = f"{place} ({held.association_id} #{held.number})"
         association = scenario.association_by_id.get(held.association_id)
         key = (held.association_id, held.number)
         if association is None:
