@@ -55,7 +55,7 @@ def _application_context(db: DbDep, association_id: str) -> dict[str, Any]:
         "association": association, "row": row,
         "checks": [(item, item_label, found.get(item))
                    for item, item_label in applications.ELIGIBILITY.items()],
-        "gaps": applications.screening_gaps(db, association_id),
+        "gaps": applications.open_items(db, association_id),
         "next_statuses": applications.NEXT[row.status],
     }
 

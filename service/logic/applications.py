@@ -98,16 +98,30 @@ def checks(db: Session, association_id: str) -> dict[str, EligibilityCheckRow]:
         select(EligibilityCheckRow).where(EligibilityCheckRow.association_id == association_id))}
 
 
-def screening_gaps(db: Session, association_id: str) -> list[str]:
-    """Items not yet checked, or checked and failed: what stands in the way of accepting."""
+@dataclass(frozen=True)
+class OpenItem:
+    """One checklist item that stands in the way of accepting: ``not_checked`` or
+    ``not_met``; the console says it in the reader's language from these parts."""
+
+    item: str
+    label: Label
+    state: str
+
+    def __str__(self) -> str:
+        return f"{self.item} ({self.label.en}): {self.state.replace('_', ' ')}"
+
+
+def open_items(db: Session, association_id: str) -> list[OpenItem]:
+    """Items not yet checked, or checked and failed, in the checklist's order."""
     found = checks(db, association_id)
-    gaps = []
-    for item, label in ELIGIBILITY.items():
-        if item not in found:
-            gaps.append(f"{item} ({label.en}): not checked")
-        elif not found[item].passed:
-            gaps.append(f"{item} ({label.en}): not met")
-    return gaps
+    return [OpenItem(item, label, "not_checked" if item not in found else "not_met")
+            for item, label in ELIGIBILITY.items()
+            if item not in found or not found[item].passed]
+
+
+def screening_gaps(db: Session, association_id: str) -> list[str]:
+    """What stands in the way of accepting, in English (the API's open_items)."""
+    return [str(gap) for gap in open_items(db, association_id)]
 
 
 class TransitionIn(BaseModel):
