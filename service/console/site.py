@@ -15,6 +15,7 @@ from service.console import (
     pages_home,
     pages_planning,
     pages_plans,
+    pages_print,
     pages_replacements,
     pages_reports,
     pages_signin,
@@ -60,7 +61,7 @@ def install(app: FastAPI) -> None:
 
     # In this order: a path is matched against the pages of the first router that has it.
     for pages in (pages_signin, pages_home, pages_applications, pages_planning, pages_experts,
-                  pages_feeds, pages_reports, pages_plans, pages_replacements):
+                  pages_feeds, pages_reports, pages_plans, pages_replacements, pages_print):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
 

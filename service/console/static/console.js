@@ -45,6 +45,10 @@ function arrowKeysIn(grid) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  // Print views: a button for the browser's own print dialog (no inline script: the CSP).
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.addEventListener("click", () => window.print());
+  });
   document.querySelectorAll("table.slots").forEach(arrowKeysIn);
   const section = document.getElementById("progress");
   if (section && ["queued", "running"].includes(section.dataset.status)) followJob(section);
