@@ -192,7 +192,8 @@ def week_sessions(db: Session, first: dt.date, last: dt.date) -> list[WeekSessio
         if first <= day <= last:
             found.append(WeekSession(row.id, row.association_id,
                                      names.get(row.association_id, row.association_id),
-                                     row.number, data["phase"], day, data["start"], data["end"], data["mode"],
+                                     row.number, data["phase"], day, data["start"],
+                                     data["end"], data["mode"],
                                      data["expert_ids"][0], list(data["expert_ids"]),
                                      row.state))
     return sorted(found, key=lambda s: (s.date, s.start, s.association_id))
