@@ -159,7 +159,10 @@ def change_status(request: Request, db: DbDep, who: SignedInDep, form: StaffForm
     except Invalid as error:
         db.rollback()
         fields = {"to", "reason", "note"}
-        errors = {issue.path: issue.message for issue in error.issues if issue.path in fields}
+        # The rule that fails here is the missing reason: say it in the page's language.
+        errors = {issue.path: text("reason_required", language(request))
+                  if issue.path == "reason" else issue.message
+                  for issue in error.issues if issue.path in fields}
         others = "; ".join(str(i) for i in error.issues if i.path not in fields) or None
         return _application_error(request, db, who, association_id, errors, others, entered,
                                   422)

@@ -54,6 +54,8 @@ TEXTS: dict[str, Label] = {
     "no_published_plan": Label("公開済みの計画はまだありません。", "No plan is published yet."),
     "jobs_running": Label("実行中の計画ジョブ", "Plan jobs running"),
     "no_jobs_running": Label("実行中のジョブはありません。", "No job is running."),
+    "reason_required": Label("理由を入力してください（実施決定・対象外・取下げには必須）。",
+                             "A reason is required to accept, reject or withdraw."),
     # The pre-interview call, recorded as it happened.
     "record_call": Label("事前ヒアリングの記録", "Record the pre-interview call"),
     "call_date": Label("実施日", "Day of the call"),
