@@ -20,6 +20,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: typer's rich help puts a type column beside every option, and a plain
+    # flag (--quiet, --help) shows a meaningless "<bool>" there.
+    rich_markup_mode=None,
 )
 
 

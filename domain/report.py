@@ -9,7 +9,7 @@ Japanese and English, are in ``Report.figure_labels``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
@@ -21,6 +21,9 @@ class HeldSession:
     association_id: str
     number: int
     date: dt.date | None = None  # None: the session's date in the plan
+    # Where it was read, as its reader counts (a CSV's line number, "行4 (line 4)");
+    # None: by its place in the list.
+    source_place: str | None = field(default=None, compare=False)
 
 
 class ReportRow(BaseModel):

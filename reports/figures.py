@@ -52,7 +52,8 @@ FIGURE_LABELS: dict[str, Label] = {
     "rejected": Label("対象外件数", "Rejected"),
     "withdrawn": Label("取下げ件数", "Withdrawn"),
     "planned": Label("派遣予定団体数", "Associations planned"),
-    "unserved": Label("未対応団体数", "Accepted but not planned"),
+    # Only accepted ones: a plan's stats.unserved also counts those not accepted.
+    "unserved": Label("未対応団体数（実施決定済みで計画外）", "Accepted but not planned"),
     "sessions_planned": Label("派遣予定回数", "Sessions planned"),
     "served": Label("派遣実施団体数", "Associations served"),
     "completed": Label("支援完了団体数", "Associations completed"),
@@ -90,7 +91,8 @@ def _held_dates(report: ReportInput) -> list[tuple[HeldSession, dt.date, Session
     result = []
     seen: set[tuple[str, int]] = set()
     for index, held in enumerate(report.held or ()):
-        where = f"held[{index}] ({held.association_id} #{held.number})"
+        place = held.source_place or f"held[{index}]"
+        where = f"{place} ({held.association_id} #{held.number})"
         association = scenario.association_by_id.get(held.association_id)
         key = (held.association_id, held.number)
         if association is None:

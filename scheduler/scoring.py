@@ -25,6 +25,9 @@ class Score:
     gap_days: int
     gap_pairs: int
     kept: int
+    served: int = 0  # associations in the solution: the base of the industry share
+    published: int = 0  # sessions of the published plan a re-plan tries to keep
+
 
     def key(self) -> tuple[int, ...]:
         return (self.covered, self.industry, -self.top_load, -self.at_top, -self.gap_days,
@@ -33,8 +36,13 @@ class Score:
     def describe(self) -> str:
         coverage = self.covered / self.coverable if self.coverable else 1.0
         gap = self.gap_days / self.gap_pairs if self.gap_pairs else 0.0
-        return (f"coverage {coverage:.2f}, industry {self.industry}, top load {self.top_load}, "
-                f"mean gap deviation {gap:.2f} d, kept {self.kept}")
+        industry = self.industry / self.served if self.served else 0.0
+        # The same figures, in the same words, as the summary printed at the end.
+        described = (f"coverage {coverage:.2f} of coverable needs, industry match {industry:.2f}, "
+                     f"largest expert load {self.top_load}, mean |gap - target| {gap:.2f} d")
+        if self.published:  # only a re-plan has published sessions to keep
+            described += f", published sessions kept {self.kept} of {self.published}"
+        return described
 
 
 def expert_loads(enc: Encoding, solution: Solution) -> np.ndarray:
@@ -88,6 +96,8 @@ def score(enc: Encoding, solution: Solution, coverable: Mapping[int, set[int]],
         gap_days=sum(gap_deviation(enc, x) for x in solution.values()),
         gap_pairs=sum(len(x.starts) - 1 for x in solution.values()),
         kept=kept_count(solution, kept),
+        served=len(solution),
+        published=len(kept),
     )
 
 

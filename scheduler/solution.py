@@ -12,7 +12,7 @@ from domain.plan import Plan, Session, Stats, Unserved
 from domain.quality import plan_quality
 from domain.scenario import Scenario
 from domain.types import format_clock
-from domain.vocabulary import phase_of
+from domain.vocabulary import STATUS_LABELS, phase_of
 from matcher.core import Matching, unserved_reason
 from matcher.encoding import MODE_NAMES, SLOT_MINUTES, SLOTS_PER_DAY, Encoding
 
@@ -85,7 +85,8 @@ def build_plan(
         if association.status != "accepted":
             unserved.append(Unserved(
                 association_id=association.id, reason="not_accepted",
-                detail=f"申請状況が「{association.status}」のため計画対象外です",
+                detail=f"申請状況が「{STATUS_LABELS[association.status].ja}」のため"
+                       "計画対象外です",
                 detail_en=f"status is {association.status!r}, only accepted ones are planned",
             ))
     unserved.sort(key=lambda u: u.association_id)

@@ -355,44 +355,13 @@ def _validate(document: dict[str, Any], source: str,
               ) -> tuple[Scenario | None, list[SheetIssue]]:
     """The domain's verdict on the whole document, every issue placed on its row.
 
-    When some records are malformed the domain stops before its cross-record
-    rules (ids, references, programme limits); those are then run on the other
-    records, so one pass names every problem.
+    The domain names every problem in one pass (cross-record rules are run on the
+    records that validate even when others do not), so one pass names every problem.
     """
     try:
         return parse_scenario(document, source), []
     except InputError as error:
-        issues = _locate(error.issues, document, origins, cell_problems, base_source)
-    try:
-        Scenario.model_validate(document)
-        return None, issues  # the issues were cross-record ones already
-    except ValidationError as error:
-        broken = {(loc[0], loc[1]) for loc in (e["loc"] for e in error.errors())
-                  if len(loc) > 1 and loc[0] in ("experts", "associations")}
-        if any(e["loc"][:1] not in (("experts",), ("associations",)) for e in error.errors()):
-            return None, issues  # a broken programme: the records cannot be judged
-    pruned = dict(document)
-    pruned_origins: dict[tuple[str, int], tuple[int, _Origin]] = {}
-    removed_ids: set[str] = set()
-    for kind in ("experts", "associations"):
-        kept: list[Any] = []
-        for index, record in enumerate(document.get(kind) or []):
-            if (kind, index) in broken:
-                if isinstance(record, dict) and isinstance(record.get("id"), str):
-                    removed_ids.add(record["id"])
-                continue
-            if (kind, index) in origins:
-                pruned_origins[(kind, len(kept))] = origins[(kind, index)]
-            kept.append(record)
-        pruned[kind] = kept
-    try:
-        parse_scenario(pruned, source)
-    except InputError as error:
-        further = [issue for issue in error.issues
-                   if not any(issue.message == f"unknown association {record_id!r}"
-                              for record_id in removed_ids)]
-        issues += _locate(further, pruned, pruned_origins, cell_problems, base_source)
-    return None, issues
+        return None, _locate(error.issues, document, origins, cell_problems, base_source)
 
 
 def _column_for(sheet: Sheet, rest: str) -> Column | None:

@@ -96,7 +96,8 @@ def read_held(data: bytes, source: str) -> list[HeldSession]:
         for line, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
                 continue
-            records.append((f"行{line} (row {line})", {
+            # The line a spreadsheet or text editor shows, the header being line 1.
+            records.append((f"行{line} (line {line})", {
                 name: row[i] if i is not None and i < len(row) and row[i].strip() else None
                 for name, i in positions.items()}))
     held: list[HeldSession] = []
@@ -112,7 +113,8 @@ def read_held(data: bytes, source: str) -> list[HeldSession]:
             number = cells.parse_int(item.get("number"))
             day = item.get("date")
             held.append(HeldSession(association_id, number, dt.date.fromisoformat(
-                cells.parse_date(day)) if not cells.is_blank(day) else None))
+                cells.parse_date(day)) if not cells.is_blank(day) else None,
+                source_place=where if not where.startswith("[") else None))
         except cells.CellProblem as problem:
             issues.append(Issue(where, f"{problem.ja} / {problem.en}"))
     if issues:

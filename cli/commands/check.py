@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.commands.common import EXIT_RULES_BROKEN, load_or_exit
+from cli.commands.common import EXIT_RULES_BROKEN, MISMATCH_SHOWN, echo_first, load_or_exit
 
 if TYPE_CHECKING:
     from domain.checker import Violation
@@ -33,6 +33,9 @@ def summary(violations: list[Violation], plan: Plan) -> str:
 def command(
     scenario: Annotated[Path, typer.Argument(help="Scenario JSON the plan was made for.")],
     plan: Annotated[Path, typer.Argument(help="Plan JSON to check against the nine hard rules.")],
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="List every violation even when the plan was made for another scenario "
+                      "(by default the first few, after the scenario_sha256 warning).")] = False,
 ) -> None:
     """Check a plan against the hard rules: one line per violation, then a summary.
 
@@ -42,15 +45,17 @@ def command(
     from domain.loading import load_plan, load_scenario
     loaded_scenario = load_or_exit(load_scenario, scenario)
     loaded_plan = load_or_exit(load_plan, plan)
-    if not scenario_hash_matches(loaded_scenario, loaded_plan):
+    mismatch = not scenario_hash_matches(loaded_scenario, loaded_plan)
+    if mismatch:  # first: it explains every unknown id below
         typer.echo(
             f"warning: {plan} records scenario_sha256 {loaded_plan.scenario_sha256!r}, "
-            f"which is not the hash of {scenario}: the plan was made for another version",
+            f"which is not the hash of {scenario}: the plan was made for another scenario "
+            "or another version of it",
             err=True,
         )
     violations = check_plan(loaded_scenario, loaded_plan)
-    for violation in violations:
-        typer.echo(str(violation))
+    echo_first([str(v) for v in violations],
+               MISMATCH_SHOWN if mismatch and not show_all else None)
     typer.echo(summary(violations, loaded_plan))
     if violations:
         raise typer.Exit(EXIT_RULES_BROKEN)

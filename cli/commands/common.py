@@ -58,6 +58,21 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
+# Lines shown for a plan checked against a scenario it was not made for: beyond these its
+# unknown ids repeat one cause, which the scenario_sha256 warning printed first names.
+MISMATCH_SHOWN = 5
+
+
+def echo_first(lines: list[str], limit: int | None, err: bool = False) -> None:
+    """Every line, or with ``limit`` only that many and a count of the rest."""
+    shown = lines if limit is None else lines[:limit]
+    for line in shown:
+        typer.echo(line, err=err)
+    if len(shown) < len(lines):
+        typer.echo(f"... and {len(lines) - len(shown)} more, not shown: most follow "
+                   "from the scenario mismatch above (--all lists every one)", err=err)
+
+
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     print(message, file=sys.stderr)
     return typer.Exit(code)

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.commands.common import EXIT_BAD_INPUT, fail, load_or_exit, write_atomically
+from cli.commands.common import (
+    EXIT_BAD_INPUT,
+    MISMATCH_SHOWN,
+    echo_first,
+    fail,
+    load_or_exit,
+    write_atomically,
+)
 
 if TYPE_CHECKING:
     pass
@@ -49,6 +56,9 @@ def command(
         Path | None, typer.Option("--csv", help="Write CSV files into this directory.")
     ] = None,
     lang: Annotated[Language, typer.Option("--lang", help="Headers in ja or en.")] = Language.ja,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="List every error even when the plan was made for another scenario "
+                      "(by default the first few, after the scenario_sha256 warning).")] = False,
 ) -> None:
     """Export a plan: all sessions, each expert's schedule and the unserved, to Excel or CSV."""
     from domain.loading import load_plan, load_scenario, scenario_sha256
@@ -57,14 +67,16 @@ def command(
         raise fail("give exactly one of -o FILE.xlsx or --csv DIR")
     loaded_scenario = load_or_exit(load_scenario, scenario)
     loaded_plan = load_or_exit(load_plan, plan)
+    mismatch = loaded_plan.scenario_sha256 != scenario_sha256(loaded_scenario)
+    if mismatch:  # first: it explains every unknown id below
+        typer.echo(f"warning: {plan} was made for another scenario or another version of "
+                   f"{scenario} (scenario_sha256 differs)", err=True)
     problems = plan_issues(loaded_scenario, loaded_plan)
     if problems:
-        typer.echo("\n".join([f"{plan}: {len(problems)} error(s)",
-                              *(f"  {p}" for p in problems)]), err=True)
+        typer.echo(f"{plan}: {len(problems)} error(s)", err=True)
+        echo_first([f"  {p}" for p in problems],
+                   MISMATCH_SHOWN if mismatch and not show_all else None, err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
-    if loaded_plan.scenario_sha256 != scenario_sha256(loaded_scenario):
-        typer.echo(f"warning: {plan} was made for another version of {scenario} "
-                   "(scenario_sha256 differs)", err=True)
     if output is not None:
         write_atomically(output, plan_workbook(loaded_scenario, loaded_plan, lang.value))
         typer.echo(f"{output}: {len(loaded_plan.sessions)} sessions, "

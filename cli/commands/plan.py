@@ -112,7 +112,9 @@ def _progress_display(console: Console, live: bool, quiet: bool
     if not live:
         def log(progress: Progress) -> None:
             if not quiet:
-                console.print(_describe(progress), markup=False)
+                # soft_wrap: a log or pipe gets whole lines, never cut at the 80 columns
+                # rich assumes when there is no terminal to ask.
+                console.print(_describe(progress), markup=False, soft_wrap=True)
         yield log
         return
     columns = (SpinnerColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))

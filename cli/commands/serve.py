@@ -1,4 +1,5 @@
-"""``haken serve``: the HTTP API (uvicorn) and, unless told not to, one solve worker."""
+"""``haken serve``: the HTTP API and the staff console (uvicorn) and, unless told not to,
+one solve worker."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def command(
                           help="HTTP server processes (uvicorn workers), e.g. one per core.")
     ] = 1,
 ) -> None:
-    """Serve the API under /api/v1 (OpenAPI at /openapi.json) after applying migrations."""
+    """Serve the API under /api/v1 (OpenAPI at /openapi.json) and the staff console at /,
+    after applying migrations."""
     import os
 
     import uvicorn

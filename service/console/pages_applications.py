@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -9,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from domain.scenario import Association
-from domain.vocabulary import STATUS_LABELS
+from domain.vocabulary import STATUS_LABELS, Status
 from service.console import sessions
 from service.console.texts import text
 from service.console.toolkit import (
@@ -20,7 +22,9 @@ from service.console.toolkit import (
     redirect_to,
     render,
 )
+from service.logic import application_list as application_list_logic
 from service.logic import applications, records, state
+from service.logic.application_list import BulkOutcome, SortKey
 from service.logic.applications import TransitionIn
 from service.logic.errors import Conflict, Invalid, PreconditionFailed, ServiceError
 from service.logic.state import etag
@@ -31,31 +35,80 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/applications")
 def application_list(request: Request, db: DbDep, who: SignedInDep,
-                     status: str | None = None, q: str | None = None) -> HTMLResponse:
-    chosen = status if status in STATUS_LABELS else None
-    needle = (q or "").strip().casefold()
-    rows = [Association.model_validate(row.data) for row in records.associations(db, chosen)]
-    shown = [a for a in rows if not needle or needle in a.id.casefold()
-             or needle in a.name.casefold()]
+                     status: str | None = None, q: str | None = None,
+                     lead: str | None = None, late: str | None = None,
+                     sort: str | None = None, order: str | None = None) -> HTMLResponse:
+    return _list_page(request, db, who, {"status": status, "q": q, "lead": lead,
+                                         "late": late, "sort": sort, "order": order})
+
+
+def _list_page(request: Request, db: DbDep, who: sessions.SignedIn,
+               asked: dict[str, str | None], outcomes: list[BulkOutcome] | None = None,
+               bulk_errors: dict[str, str] | None = None,
+               bulk_entered: dict[str, Any] | None = None,
+               status_code: int = 200) -> HTMLResponse:
+    chosen = asked["status"] if asked["status"] in STATUS_LABELS else None
+    sort: SortKey = next((key for key in application_list_logic.SORT_KEYS
+                          if key == asked["sort"]), "call_due_on")
+    descending = asked["order"] == "desc"
     try:
         calls, today = applications.calls_due(db), state.today(db)
     except Conflict:  # no programme yet: nothing is due
         calls, today = [], None
+    rows = application_list_logic.list_rows(
+        db, today, chosen, asked["q"], asked["lead"] or None, asked["late"] == "1",
+        sort, descending)
+    experts = [row.id for row in records.experts(db)]
     return render(request, "applications.html", {
-        "rows": shown, "status": chosen or "", "q": q or "", "statuses": list(STATUS_LABELS),
-        "calls": calls, "today": today, "programme_missing": today is None,
-    }, who)
+        "rows": rows, "status": chosen or "", "q": asked["q"] or "",
+        "lead": asked["lead"] or "", "late": asked["late"] == "1", "experts": experts,
+        "sort": sort, "descending": descending, "sort_keys": application_list_logic.SORT_KEYS,
+        "statuses": list(STATUS_LABELS), "calls": calls, "today": today,
+        "programme_missing": today is None, "outcomes": outcomes,
+        "bulk_errors": bulk_errors or {}, "bulk_entered": bulk_entered or {},
+    }, who, status_code=status_code)
+
+
+@router.post("/applications/bulk")
+def bulk_decision(request: Request, db: DbDep, who: SignedInDep, form: StaffForm) -> Response:
+    """Accept or reject the chosen applications with one reason, each through the same
+    rules and version check as on its own page; the page then says what happened to each."""
+    lang = language(request)
+    asked = {name: form_text(form, f"keep_{name}")
+             for name in ("status", "q", "lead", "late", "sort", "order")}
+    picked = [value for value in form.getlist("chosen") if isinstance(value, str)]
+    chosen: list[tuple[str, int | None]] = []
+    for value in picked:
+        association_id, _, version = value.rpartition(":")
+        chosen.append((association_id, int(version)) if association_id and version.isdigit()
+                      else (value, None))
+    to, reason = form_text(form, "to"), form_text(form, "reason")
+    entered = {"to": to, "reason": reason, "chosen": picked}
+    errors = {}
+    if to not in ("accepted", "rejected"):
+        errors["bulk-to"] = text("bulk_choose_decision", lang)
+    if not reason:
+        errors["bulk-reason"] = text("bulk_reason_needed", lang)
+    if not chosen:
+        errors["bulk-chosen"] = text("bulk_none_chosen", lang)
+    if errors:
+        return _list_page(request, db, who, asked, None, errors, entered, 422)
+    decision: Status = "accepted" if to == "accepted" else "rejected"
+    outcomes = application_list_logic.bulk_decide(db, chosen, decision, reason, who.actor.name)
+    return _list_page(request, db, who, asked, outcomes, {}, {})
 
 
 def _application_context(db: DbDep, association_id: str) -> dict[str, Any]:
     row = records.association_row(db, association_id)
     association = Association.model_validate(row.data)
     found = applications.checks(db, association_id)
+    zone = zoneinfo.ZoneInfo(state.programme(db).timezone)
     return {
+        "local_time": lambda moment: moment.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
         "association": association, "row": row,
         "checks": [(item, item_label, found.get(item))
                    for item, item_label in applications.ELIGIBILITY.items()],
-        "gaps": applications.screening_gaps(db, association_id),
+        "gaps": applications.open_items(db, association_id),
         "next_statuses": applications.NEXT[row.status],
     }
 
@@ -106,7 +159,10 @@ def change_status(request: Request, db: DbDep, who: SignedInDep, form: StaffForm
     except Invalid as error:
         db.rollback()
         fields = {"to", "reason", "note"}
-        errors = {issue.path: issue.message for issue in error.issues if issue.path in fields}
+        # The rule that fails here is the missing reason: say it in the page's language.
+        errors = {issue.path: text("reason_required", language(request))
+                  if issue.path == "reason" else issue.message
+                  for issue in error.issues if issue.path in fields}
         others = "; ".join(str(i) for i in error.issues if i.path not in fields) or None
         return _application_error(request, db, who, association_id, errors, others, entered,
                                   422)
@@ -121,6 +177,55 @@ def change_status(request: Request, db: DbDep, who: SignedInDep, form: StaffForm
         return _application_error(request, db, who, association_id, {}, error.message, entered,
                                   error.status_code)
     return redirect_to(f"/applications/{association_id}?done=saved")
+
+
+@router.post("/applications/{association_id}/call")
+def record_call(request: Request, db: DbDep, who: SignedInDep, form: StaffForm,
+                association_id: str) -> Response:
+    """The pre-interview call as it took place: the day and time entered (in the
+    programme's time zone), who called, the notes; the application becomes interviewed."""
+    names = ("call_date", "call_time", "called_by", "note", "version")
+    entered = {name: form_text(form, name) for name in names}
+    lang = language(request)
+    errors = {}
+    called_at = None
+    try:
+        zone = zoneinfo.ZoneInfo(state.programme(db).timezone)
+        day = dt.date.fromisoformat(entered["call_date"] or "")
+        clock = dt.time.fromisoformat(entered["call_time"] or "")
+        called_at = dt.datetime.combine(day, clock, tzinfo=zone)
+    except ValueError:
+        errors["call_date"] = text("call_when_needed", lang)
+    if called_at is not None and called_at > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
+        errors["call_date"] = text("call_in_future", lang)
+    if errors:
+        return _application_error(request, db, who, association_id, errors, None, entered, 422)
+    version = entered["version"] or ""
+    try:
+        applications.transition(
+            db, association_id,
+            applications.Transition("interviewed", note=entered["note"], called_at=called_at,
+                                    called_by=entered["called_by"]),
+            etag(int(version)) if version.isdigit() else None, who.actor.name)
+        db.commit()
+    except Invalid as error:
+        db.rollback()
+        about_time = [issue for issue in error.issues if issue.path == "called_at"]
+        errors = {"call_date": text("call_in_future" if "future" in about_time[0].message
+                                    else "call_before_applying", lang)} if about_time else {}
+        others = "; ".join(str(i) for i in error.issues if i.path != "called_at") or None
+        return _application_error(request, db, who, association_id, errors, others, entered,
+                                  422)
+    except PreconditionFailed:
+        db.rollback()
+        return _application_error(request, db, who, association_id, {},
+                                  text("stale", language(request)),
+                                  {**entered, "version": None}, 412)
+    except ServiceError as error:
+        db.rollback()
+        return _application_error(request, db, who, association_id, {}, error.message, entered,
+                                  error.status_code)
+    return redirect_to(f"/applications/{association_id}?done=saved#call")
 
 
 def _application_error(request: Request, db: DbDep, who: sessions.SignedIn, association_id: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from service.console import sessions
 from service.console.security import CrossSiteRequest, check_origin
@@ -31,7 +31,7 @@ def _safe_next(value: str | None) -> str:
     """Only a path of this server (no open redirect to another site)."""
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
-    return "/applications"
+    return "/"  # the home page: what needs doing today
 
 
 @router.get("/signin")
@@ -93,7 +93,3 @@ async def signout(request: Request, db: DbDep, who: SignedInDep) -> Response:
                            secure=is_https(request))
     return response
 
-
-@router.get("/")
-def home() -> RedirectResponse:
-    return redirect_to("/applications")

@@ -10,7 +10,8 @@ from service.config import Settings
 
 # The console's own paths (service/web/headers.py gives them their own headers).
 CONSOLE_PATHS = ("/signin", "/signout", "/applications", "/planning", "/static/",
-                 "/experts", "/feed-links", "/reports", "/contacts/", "/outbox")
+                 "/experts", "/feed-links", "/reports", "/contacts/", "/outbox", "/window",
+                 "/print/")
 
 
 def is_console_path(path: str) -> bool:

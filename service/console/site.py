@@ -12,9 +12,11 @@ from service.console import (
     pages_applications,
     pages_experts,
     pages_feeds,
+    pages_home,
     pages_mail,
     pages_planning,
     pages_plans,
+    pages_print,
     pages_recommendations,
     pages_replacements,
     pages_reports,
@@ -60,9 +62,9 @@ def install(app: FastAPI) -> None:
         return await answer if inspect.isawaitable(answer) else answer
 
     # In this order: a path is matched against the pages of the first router that has it.
-    for pages in (pages_signin, pages_applications, pages_planning, pages_experts, pages_feeds,
-                  pages_reports, pages_plans, pages_replacements, pages_mail,
-                  pages_recommendations):
+    for pages in (pages_signin, pages_home, pages_applications, pages_planning, pages_experts,
+                  pages_feeds, pages_reports, pages_plans, pages_replacements, pages_mail,
+                  pages_recommendations, pages_print):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from domain.vocabulary import Label
-from service.console import texts_experts_feeds_reports, texts_mail
+from service.console import texts_experts_feeds_reports, texts_mail, texts_working_day
 from service.console.texts_plans import PLAN_TEXTS
 
 Lang = Literal["ja", "en"]
@@ -118,6 +118,7 @@ TEXTS: dict[str, Label] = {
 }
 TEXTS.update(texts_experts_feeds_reports.TEXTS)
 TEXTS.update(texts_mail.TEXTS)
+TEXTS.update(texts_working_day.TEXTS)  # home page, list, print views, window
 
 
 def text(key: str, lang: Lang) -> str:

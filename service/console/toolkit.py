@@ -12,11 +12,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from domain.limits import NOTE_LENGTH
-from domain.vocabulary import MODE_LABELS, STATUS_LABELS
+from domain.vocabulary import MODE_LABELS, STATUS_LABELS, UNSERVED_REASON_LABELS
 from service.config import Settings
 from service.console import sessions
 from service.console.security import CrossSiteRequest, check_origin
 from service.console.texts import LANGS, Lang, label, text
+from service.console.texts_working_day import JOB_STATUS_LABELS, ROLE_LABELS
 from service.logic.errors import ServiceError
 from service.web.dependencies import DbDep
 
@@ -93,6 +94,10 @@ def render(request: Request, name: str, context: dict[str, Any],
         "t": lambda key: text(key, lang), "label": lambda value: label(value, lang),
         "status_label": lambda status: label(STATUS_LABELS[status], lang),
         "mode_label": lambda mode: label(MODE_LABELS[mode], lang),
+        "job_status_label": lambda status: label(JOB_STATUS_LABELS[status], lang),
+        "job_status_labels": {k: label(v, lang) for k, v in JOB_STATUS_LABELS.items()},
+        "role_label": lambda role: label(ROLE_LABELS[role], lang),
+        "reason_label": lambda reason: label(UNSERVED_REASON_LABELS[reason], lang),
         "may_edit": who is not None and who.actor.may("staff"),
     }, status_code=status_code)
     if request.query_params.get("lang") in LANGS:

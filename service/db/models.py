@@ -333,3 +333,21 @@ class InvitationStateRow(Base):
     # calendar_feeds.FeedEvent records (FeedEvent.to_record)
     events: Mapped[list[Any]]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# --- the secretariat's working day (issue 18) ------------------------------------------------
+
+
+class ApplicationWindowOverrideRow(Base):
+    """Staff closing the application window early or extending it: the programme's
+    application_period stays the source of truth, and the newest row overrides its end.
+    Rows are never changed: a correction is a new row (and an audit entry)."""
+
+    __tablename__ = "application_window_overrides"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # The last day applications are taken (before the period's end: closed early; after:
+    # extended).
+    closes_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -12,13 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.calendar import BusinessCalendar
 from domain.errors import Issue
-from domain.limits import Note
+from domain.limits import Name, Note
 from domain.scenario import Association
 from domain.types import IsoDate
 from domain.vocabulary import Label, Status
@@ -100,16 +100,30 @@ def checks(db: Session, association_id: str) -> dict[str, EligibilityCheckRow]:
         select(EligibilityCheckRow).where(EligibilityCheckRow.association_id == association_id))}
 
 
-def screening_gaps(db: Session, association_id: str) -> list[str]:
-    """Items not yet checked, or checked and failed: what stands in the way of accepting."""
+@dataclass(frozen=True)
+class OpenItem:
+    """One checklist item that stands in the way of accepting: ``not_checked`` or
+    ``not_met``; the console says it in the reader's language from these parts."""
+
+    item: str
+    label: Label
+    state: str
+
+    def __str__(self) -> str:
+        return f"{self.item} ({self.label.en}): {self.state.replace('_', ' ')}"
+
+
+def open_items(db: Session, association_id: str) -> list[OpenItem]:
+    """Items not yet checked, or checked and failed, in the checklist's order."""
     found = checks(db, association_id)
-    gaps = []
-    for item, label in ELIGIBILITY.items():
-        if item not in found:
-            gaps.append(f"{item} ({label.en}): not checked")
-        elif not found[item].passed:
-            gaps.append(f"{item} ({label.en}): not met")
-    return gaps
+    return [OpenItem(item, label, "not_checked" if item not in found else "not_met")
+            for item, label in ELIGIBILITY.items()
+            if item not in found or not found[item].passed]
+
+
+def screening_gaps(db: Session, association_id: str) -> list[str]:
+    """What stands in the way of accepting, in English (the API's open_items)."""
+    return [str(gap) for gap in open_items(db, association_id)]
 
 
 class TransitionIn(RequestBody):
@@ -120,6 +134,11 @@ class TransitionIn(RequestBody):
                               description="The call's notes when it becomes interviewed.")
     decided_on: IsoDate | None = Field(default=None,
                                        description="Decision date; default today.")
+    called_at: AwareDatetime | None = Field(
+        default=None, description="When the pre-interview call took place (to interviewed); "
+                                  "default: now. Not in the future, not before applying.")
+    called_by: Name | None = Field(
+        default=None, description="Who made the call (to interviewed); default: the caller.")
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,9 @@ class Transition:
     reason: str | None = None
     note: str | None = None
     decided_on: dt.date | None = None
+    # The pre-interview call as it happened (entered afterwards), not the moment typed.
+    called_at: dt.datetime | None = None
+    called_by: str | None = None
 
 
 def transition(db: Session, association_id: str, step: Transition, if_match: str | None,
@@ -142,8 +164,14 @@ def transition(db: Session, association_id: str, step: Transition, if_match: str
     if step.to in NEEDS_REASON and not (step.reason and step.reason.strip()):
         raise Invalid([Issue("reason", f"a reason is required to mark it {step.to}")])
     data: dict[str, Any] = dict(row.data)
+    if step.to != "interviewed" and (step.called_at or step.called_by):
+        raise Invalid([Issue("called_at", "the call's time and caller are recorded only when "
+                                          "it becomes interviewed")])
     if step.to == "interviewed":
-        row.called_at, row.called_by, row.call_note = utcnow(), actor, step.note
+        called_at = step.called_at or utcnow()
+        _check_call_time(Association.model_validate(row.data), called_at)
+        row.called_at, row.call_note = called_at, step.note
+        row.called_by = (step.called_by or "").strip() or actor
     elif step.to == "accepted":
         gaps = screening_gaps(db, association_id)
         if gaps:
@@ -158,9 +186,26 @@ def transition(db: Session, association_id: str, step: Transition, if_match: str
     data["status"] = step.to
     row.data, row.status = data, step.to
     validate(db)
+    called = ({"called_at": row.called_at.isoformat() if row.called_at else None,
+               "called_by": row.called_by} if step.to == "interviewed" else {})
     audit.record(db, actor, "transition", "association", association_id,
-                 **{"from": current, "to": step.to, "reason": step.reason, "note": step.note})
+                 **{"from": current, "to": step.to, "reason": step.reason, "note": step.note,
+                    **called})
     return row
+
+
+# A clock a little ahead of ours must not refuse a call entered just as it ended.
+_CLOCK_SLACK = dt.timedelta(minutes=5)
+
+
+def _check_call_time(association: Association, called_at: dt.datetime) -> None:
+    if called_at.tzinfo is None:
+        raise Invalid([Issue("called_at", "give the call's time with its time zone")])
+    if called_at > utcnow() + _CLOCK_SLACK:
+        raise Invalid([Issue("called_at", f"{called_at.isoformat()} is in the future")])
+    if called_at < association.applied_at:
+        raise Invalid([Issue("called_at", f"{called_at.isoformat()} is before the application "
+                                          f"({association.applied_at.isoformat()})")])
 
 
 def _check_completed(db: Session, association_id: str) -> None:

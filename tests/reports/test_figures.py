@@ -159,7 +159,22 @@ def test_held_files_in_csv_and_json() -> None:
     assert read_held(data, "held.json") == [HeldSession("A001", 1)]
     with pytest.raises(InputError) as caught:
         read_held("団体ID,回\nA001,一\n".encode(), "held.csv")
-    assert str(caught.value.issues[0]).startswith("行2 (row 2): 整数ではありません")
+    assert str(caught.value.issues[0]).startswith("行2 (line 2): 整数ではありません")
+
+
+def test_a_held_csv_is_named_by_its_line_numbers(tmp_path: Path,
+                                                 example_plan: tuple[Scenario, Plan]) -> None:
+    """A spreadsheet user counts lines (the header is line 1), not places in a list."""
+    _, plan = example_plan
+    plan_path = tmp_path / "plan.json"
+    plan_path.write_text(plan.model_dump_json(exclude_none=True), encoding="utf-8")
+    held = tmp_path / "held.csv"
+    held.write_text("団体ID,回\nA001,1\n\nA999,1\nA001,1\n", encoding="utf-8")
+    result = runner.invoke(app, ["report", str(EXAMPLE), str(plan_path), "--held", str(held)])
+    assert result.exit_code == 2
+    assert "行4 (line 4) (A999 #1): unknown association 'A999'" in result.output
+    assert "行5 (line 5) (A001 #1): this session is listed twice" in result.output
+    assert "held[" not in result.output
 
 
 def test_report_command(tmp_path: Path, example_plan: tuple[Scenario, Plan]) -> None:

@@ -114,7 +114,9 @@ def change_status(
     actor: Staff, db: DbDep, response: Response, association_id: AssociationId,
     body: Annotated[TransitionIn, Body(openapi_examples={
         "interviewed": {"summary": "The pre-interview call was made",
-                        "value": {"to": "interviewed", "note": "会員120社、既存マニュアルなし"}},
+                        "value": {"to": "interviewed", "note": "会員120社、既存マニュアルなし",
+                                  "called_at": "2025-07-03T14:30:00+09:00",
+                                  "called_by": "佐藤"}},
         "accepted": {"summary": "Accept", "value": {"to": "accepted",
                                                     "reason": "要件をすべて満たす"}},
         "rejected": {"summary": "Reject with a reason",
@@ -124,7 +126,8 @@ def change_status(
     """Move an application to its next status; every step is in the audit log."""
     row = applications.transition(
         db, association_id,
-        applications.Transition(body.to, body.reason, body.note, body.decided_on),
+        applications.Transition(body.to, body.reason, body.note, body.decided_on,
+                                body.called_at, body.called_by),
         if_match, actor.name)
     db.commit()
     response.headers["ETag"] = state.etag(row.version)

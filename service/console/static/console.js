@@ -6,10 +6,12 @@ function followJob(section) {
   const fields = {};
   section.querySelectorAll("[data-field]").forEach((el) => { fields[el.dataset.field] = el; });
   const show = (name, value) => { if (fields[name]) fields[name].textContent = value; };
+  // The page's own words for each job status, in the language it was rendered in.
+  const statusLabels = JSON.parse(section.dataset.statusLabels || "{}");
   const stream = new EventSource(section.dataset.events);
   stream.addEventListener("job", (event) => {
     const job = JSON.parse(event.data);
-    show("status", job.status);
+    show("status", statusLabels[job.status] || job.status);
     const p = job.progress;
     if (p) {
       show("served", p.served === null ? "—" : String(p.served));
@@ -43,6 +45,10 @@ function arrowKeysIn(grid) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  // Print views: a button for the browser's own print dialog (no inline script: the CSP).
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.addEventListener("click", () => window.print());
+  });
   document.querySelectorAll("table.slots").forEach(arrowKeysIn);
   const section = document.getElementById("progress");
   if (section && ["queued", "running"].includes(section.dataset.status)) followJob(section);

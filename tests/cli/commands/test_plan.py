@@ -215,3 +215,24 @@ def test_written_files_get_the_usual_permissions(tmp_path: Path) -> None:
         assert stat.S_IMODE(kept.stat().st_mode) == 0o640 and kept.read_bytes() == b"{}"
     finally:
         os.umask(umask)
+
+
+def test_progress_off_a_terminal_keeps_whole_lines_in_the_summary_words(tmp_path: Path) -> None:
+    """A log or pipe gets one whole line per improvement (never cut at 80 columns), with
+    the industry figure a share as in the summary, and no unexplained "kept"."""
+    scenario_path = write(tmp_path / "s.json", generate_scenario(10, 4, seed=1))
+    result = runner.invoke(app, ["plan", str(scenario_path), "-o", str(tmp_path / "p.json"),
+                                 "--time-limit", "3", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    progress = [line for line in lines if line.startswith(("[service]", "[improve]"))]
+    assert progress, lines
+    improving = [line for line in progress if line.startswith("[improve]")]
+    assert improving, lines
+    for line in improving:
+        assert "; needs covered" in line and len(line) > 80, line
+        assert "industry match 0." in line or "industry match 1.00" in line, line
+        assert "kept" not in line, line  # no published plan: nothing to keep
+    # Every line is one of ours: progress, the summary, or the file written.
+    starts = ("[service]", "[improve]", "served ", "solver ", "secondary-need", "plan written")
+    assert all(line.startswith(starts) for line in lines if line), lines

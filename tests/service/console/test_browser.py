@@ -205,7 +205,7 @@ def test_console_from_sign_in_to_an_experts_calendar(console: Api, browser: WebD
         Select(browser.find_element(By.ID, "field-to")).select_by_value("accepted")
         steps.submit("form[action$='/transition']")
         error = browser.find_element(By.ID, "reason-error")
-        assert "reason" in error.text
+        assert "理由を入力してください" in error.text
         assert browser.find_element(By.ID, "field-reason").get_attribute("aria-invalid") == "true"
         assert browser.find_element(By.ID, "current-status").text == "ヒアリング済"
 
@@ -244,7 +244,7 @@ def test_console_from_sign_in_to_an_experts_calendar(console: Api, browser: WebD
         WebDriverWait(browser, PATIENCE).until(
             lambda driver: not driver.current_url.endswith("#progress"))
         status = steps.wait_for("#progress [data-field=status]")
-        assert status.text == "succeeded"
+        assert status.text == "完了"  # succeeded, in the page's language
         served = browser.find_element(By.CSS_SELECTOR, "#progress [data-field=served]").text
         assert served.replace(".", "").isdigit()
 
@@ -422,7 +422,7 @@ def plan_views_and_replacement(steps: Steps, console: Api, browser: WebDriver, p
         steps.wait_for("#progress")
         WebDriverWait(browser, PATIENCE).until(
             lambda driver: not driver.current_url.endswith("#progress"))
-        assert steps.wait_for("#progress [data-field=status]").text == "succeeded"
+        assert steps.wait_for("#progress [data-field=status]").text == "完了"
 
     with steps.step("what the re-plan would move, before publishing"):
         steps.follow("#compare-watched")

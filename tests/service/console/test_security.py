@@ -28,8 +28,9 @@ def sign_in(api: Api, role: str = "staff",
                                           "next": next_path})
     assert answer.status_code == 303, answer.text
     # Only a path of this server is followed after signing in (no open redirect).
-    assert answer.headers["location"] == (next_path if next_path.startswith("/planning")
-                                          else "/applications")
+    # Anything else: the home page.
+    assert answer.headers["location"] == (
+        next_path if next_path.startswith(("/planning", "/applications")) else "/")
     page = client.get("/applications/A056")
     token = FORM_TOKEN.search(page.text)
     assert token is not None

@@ -1,0 +1,229 @@
+"""The secretariat's working day: what needs doing today and this week, in one place.
+
+``working_day`` gathers the home page's lines: the pre-interview calls late, due today and
+due this week; the decisions to send (applications called, not yet decided); the week's
+sessions; the associations the published plan leaves out, with their reasons; the plan jobs
+running; the application window's state; and, once the session flow provides them,
+the expert reports and association confirmations due.
+
+The application window: the programme's ``application_period`` is the source of truth;
+staff may close it early or extend it (``set_application_window``), kept as rows of
+their own, the newest in force, each in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.errors import Issue
+from domain.plan import Unserved
+from domain.scenario import Association
+from domain.vocabulary import Label
+from service.db.models import (
+    ApplicationWindowOverrideRow,
+    AssociationRow,
+    JobRow,
+    PlanRow,
+    SessionRow,
+    utcnow,
+)
+from service.logic import audit, jobs
+from service.logic.applications import DueCall, calls_due
+from service.logic.errors import Conflict, Invalid
+from service.logic.state import programme, today
+
+# --- the application window -----------------------------------------------------------------
+
+WindowPhase = Literal["not_set", "not_open_yet", "open", "closed"]
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """Whether applications are taken on ``as_of``, and why: the programme's period, and
+    the staff override of its end when there is one."""
+
+    phase: WindowPhase
+    opens_on: dt.date | None
+    closes_on: dt.date | None  # in force: the override's if any, else the period's
+    period_closes_on: dt.date | None
+    override: ApplicationWindowOverrideRow | None
+
+
+def application_window_override(db: Session) -> ApplicationWindowOverrideRow | None:
+    """The staff override of the application window's end in force (the newest), if any."""
+    return db.scalars(select(ApplicationWindowOverrideRow)
+                      .order_by(ApplicationWindowOverrideRow.id.desc()).limit(1)).first()
+
+
+def set_application_window(db: Session, closes_on: dt.date, reason: str | None,
+                           actor: str) -> ApplicationWindowOverrideRow:
+    """Close the window early (``closes_on`` before the period's end, e.g. today) or extend
+    it (after); the reason is required and everything is in the audit log."""
+    period = programme(db).application_period
+    if period is None:
+        raise Conflict("the programme has no application_period to close or extend")
+    issues = []
+    if not (reason and reason.strip()):
+        issues.append(Issue("reason", "a reason is required to close or extend the window"))
+    if closes_on < period.start:
+        issues.append(Issue("closes_on", f"{closes_on} is before the period opens "
+                                         f"({period.start})"))
+    if issues:
+        raise Invalid(issues)
+    assert reason is not None
+    row = ApplicationWindowOverrideRow(closes_on=closes_on, reason=reason.strip(),
+                                       created_by=actor, created_at=utcnow())
+    db.add(row)
+    db.flush()
+    audit.record(db, actor, "set_window", "application_window", row.id,
+                 closes_on=closes_on.isoformat(), period_end=period.end.isoformat(),
+                 reason=row.reason)
+    return row
+
+
+def window_state(db: Session, as_of: dt.date | None = None) -> WindowState:
+    period = programme(db).application_period
+    day = as_of or today(db)
+    if period is None:
+        return WindowState("not_set", None, None, None, None)
+    override = application_window_override(db)
+    closes_on = override.closes_on if override is not None else period.end
+    phase: WindowPhase = ("not_open_yet" if day < period.start
+                          else "open" if day <= closes_on else "closed")
+    return WindowState(phase, period.start, closes_on, period.end, override)
+
+
+# --- what is due ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A line of work another part of the service reports for the home page (an expert's
+    report or an association's confirmation due): what, for whom, by when, and where it
+    is handled."""
+
+    label: Label
+    due_on: dt.date | None
+    late: bool
+    href: str
+
+
+# Expert reports and association confirmations come from the session flow (held ->
+# reported -> confirmed -> approved): a function ``due_on_home(db, as_of) -> list[DueItem]``
+# in this module. Until that module exists the home page leaves the line out.
+REPORTS_DUE = "service.logic.session_flow:due_on_home"
+
+
+def reports_and_confirmations_due(db: Session, as_of: dt.date) -> list[DueItem] | None:
+    """The session flow's reports and confirmations due, or None while it does not exist."""
+    module_name, _, function_name = REPORTS_DUE.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name != module_name:
+            raise  # the module is there but itself fails to import: say so
+        return None
+    due: Callable[[Session, dt.date], Sequence[DueItem]] = getattr(module, function_name)
+    return list(due(db, as_of))
+
+
+@dataclass(frozen=True)
+class DecisionDue:
+    """An application called (interviewed) and not yet accepted or rejected."""
+
+    association_id: str
+    name: str
+    called_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class WeekSession:
+    session_id: int
+    association_id: str
+    association_name: str
+    number: int
+    phase: str
+    date: dt.date
+    start: str
+    end: str
+    mode: str
+    lead_id: str
+    expert_ids: list[str]
+    state: str
+
+
+@dataclass(frozen=True)
+class WorkingDay:
+    today: dt.date
+    week_start: dt.date  # Monday
+    week_end: dt.date  # Sunday
+    calls_late: list[DueCall]
+    calls_today: list[DueCall]
+    calls_this_week: list[DueCall]  # due after today, within the week
+    decisions: list[DecisionDue]
+    sessions_this_week: list[WeekSession]
+    published_plan_id: int | None
+    unserved: list[Unserved]  # accepted, yet not in the published plan
+    jobs_running: list[JobRow]
+    window: WindowState
+    reports_due: list[DueItem] | None  # None: not provided (yet)
+
+
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def week_sessions(db: Session, first: dt.date, last: dt.date) -> list[WeekSession]:
+    """The schedule's sessions from ``first`` to ``last``, in time order."""
+    names = {row.id: str(row.data.get("name", row.id)) for row in db.scalars(
+        select(AssociationRow))}
+    found = []
+    for row in db.scalars(select(SessionRow)):
+        data: dict[str, Any] = row.data
+        day = dt.date.fromisoformat(data["date"])
+        if first <= day <= last:
+            found.append(WeekSession(row.id, row.association_id,
+                                     names.get(row.association_id, row.association_id),
+                                     row.number, data["phase"], day, data["start"],
+                                     data["end"], data["mode"],
+                                     data["expert_ids"][0], list(data["expert_ids"]),
+                                     row.state))
+    return sorted(found, key=lambda s: (s.date, s.start, s.association_id))
+
+
+def working_day(db: Session, as_of: dt.date | None = None) -> WorkingDay:
+    """Everything the home page lists for ``as_of`` (default today) and its week."""
+    day = as_of or today(db)
+    monday, sunday = week_of(day)
+    calls = calls_due(db, day)
+    decisions = [DecisionDue(row.id, Association.model_validate(row.data).name, row.called_at)
+                 for row in db.scalars(select(AssociationRow)
+                                       .where(AssociationRow.status == "interviewed")
+                                       .order_by(AssociationRow.called_at, AssociationRow.id))]
+    published = db.scalars(select(PlanRow).where(PlanRow.status == "published")
+                           .order_by(PlanRow.id.desc()).limit(1)).first()
+    accepted = set(db.scalars(select(AssociationRow.id)
+                              .where(AssociationRow.status == "accepted")))
+    unserved = [] if published is None else [
+        item for item in (Unserved.model_validate(u) for u in published.document["unserved"])
+        if item.reason != "not_accepted" and item.association_id in accepted]
+    running = [row for row in jobs.listing(db, limit=20) if row.status not in jobs.FINISHED]
+    return WorkingDay(
+        today=day, week_start=monday, week_end=sunday,
+        calls_late=[c for c in calls if c.due_on < day],
+        calls_today=[c for c in calls if c.due_on == day],
+        calls_this_week=[c for c in calls if day < c.due_on <= sunday],
+        decisions=decisions,
+        sessions_this_week=week_sessions(db, monday, sunday),
+        published_plan_id=published.id if published is not None else None,
+        unserved=unserved, jobs_running=running, window=window_state(db, day),
+        reports_due=reports_and_confirmations_due(db, day),
+    )
