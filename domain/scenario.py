@@ -165,6 +165,11 @@ class Programme(Record):
     vocabulary: Vocabulary | None = None
     # Shown in calendar feeds; optional additions to the spec.
     secretariat_contact: Address | None = None
+    # The expert's report of a session is due this many business days after it
+    # (None: 5), the last session's final report after ``final_report_due_business_days``
+    # (None: 7). Optional, so that a programme written before them reads the same.
+    report_due_business_days: int | None = Field(default=None, ge=0, le=60)
+    final_report_due_business_days: int | None = Field(default=None, ge=0, le=60)
 
     @cached_property
     def words(self) -> Vocabulary:

@@ -23,7 +23,7 @@ from service.db.models import ProgrammeRow
 from service.logic import exchange
 from service.logic.errors import Invalid, NotFound
 from service.logic.plans import plan_row, schedule
-from service.logic.state import PROGRAMME_ID, current_scenario, scenario_document
+from service.logic.state import HELD_STATES, PROGRAMME_ID, current_scenario, scenario_document
 from spreadsheets import SheetLimits, Table, import_tables, read_csv, read_xlsx
 from spreadsheets.columns import APPLICATION_SHEET, EXPERT_SHEET
 
@@ -99,5 +99,5 @@ def report(db: Session) -> Report:
                     stats=Stats(served=0, unserved=0, served_upper_bound=0,
                                 solver_status="SCHEDULE", wall_seconds=0.0))
     held = [HeldSession(row.association_id, row.number, session.date)
-            for row, session in zip(rows, sessions, strict=True) if row.state == "held"]
+            for row, session in zip(rows, sessions, strict=True) if row.state in HELD_STATES]
     return build_report(ReportInput(scenario, plan, held, source="current schedule"))
