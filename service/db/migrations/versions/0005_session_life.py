@@ -9,6 +9,7 @@ Create Date: 2026-12-03 12:00:00
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,7 +20,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # The columns added to sessions, all nullable (sessions not held have none of them).
-SESSION_COLUMNS: tuple[tuple[str, sa.types.TypeEngine[object]], ...] = (
+SESSION_COLUMNS: tuple[tuple[str, sa.types.TypeEngine[Any]], ...] = (
     ("held_on", sa.Date()),
     ("held_start", sa.String(length=5)),
     ("held_end", sa.String(length=5)),
