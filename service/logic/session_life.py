@@ -30,6 +30,7 @@ from domain.calendar import BusinessCalendar
 from domain.errors import Issue
 from domain.limits import Name, Note
 from domain.plan import Session as PlanSession
+from domain.report import ManualOutcome, Outcomes, SessionOutcome
 from domain.scenario import Association, Availability, Programme
 from domain.types import ClockTime, IsoDate, format_clock
 from domain.vocabulary import Phase, SessionMode
@@ -552,6 +553,35 @@ def reports_due(db: Session, expert_id: str | None = None,
                                row.report_due_on, late, is_last(db, row)))
     found.sort(key=lambda d: (d.due_on, d.association_id, d.number))
     return found
+
+
+# --- what the programme achieved, for the results report ------------------------------
+
+
+def outcomes(db: Session) -> Outcomes:
+    """Every session held (with lateness of its report and its rating), every time one was
+    called off, and every manual the surveys report: domain data for ``reports``."""
+    now = today(db)
+    found: list[SessionOutcome] = []
+    for row in sessions(db, HELD_STATES):
+        report = report_of(db, row.id)
+        confirmation = confirmation_of(db, row.id)
+        late = report.late if report is not None else (
+            row.report_due_on is not None and now > row.report_due_on)
+        found.append(SessionOutcome(
+            association_id=row.association_id, number=row.number, state=row.state,
+            date=row.held_on or planned(row).date, expert_ids=list(row.data["expert_ids"]),
+            report_late=late, rating=confirmation.rating if confirmation else None))
+    for called in cancellations(db):
+        kind = "no_show" if called.kind == "no_show" else "cancelled"
+        found.append(SessionOutcome(
+            association_id=called.association_id, number=called.number, state=kind,
+            date=called.planned_on, expert_ids=list(called.expert_ids)))
+    manuals = [ManualOutcome(association_id=s.association_id, completed=s.manual_completed,
+                             completed_on=s.completed_on)
+               for s in db.scalars(select(AssociationSurveyRow)
+                                   .order_by(AssociationSurveyRow.association_id))]
+    return Outcomes(sessions=found, manuals=manuals)
 
 
 # --- an expert keeps their own availability -------------------------------------------

@@ -197,6 +197,31 @@ def test_five_sessions_held_reported_confirmed_approved_over_two_months(api: Api
     for action in ("held", "report", "confirm", "approve", "paid"):
         assert actions.count(action) == (1 if action == "paid" else 5), action
 
+    # The results report counts it: five held, all reported late (2025), rated 4,4,4,4,5,
+    # one manual completed (in October), by month, industry and qualification.
+    report = api.get("/api/v1/reports").json()
+    totals = report["totals"]
+    assert report["has_outcomes"] is True
+    assert (totals["sessions_held"], totals["served"], totals["completed"]) == (5, 1, 1)
+    assert (totals["no_shows"], totals["cancellations"], totals["reports_late"]) == (0, 0, 5)
+    assert (totals["ratings"], totals["rating_average"], totals["satisfied"]) == (5, 4.2, 5)
+    assert totals["manuals_completed"] == 1
+    tables = {t["name"]: t for t in report["tables"]}
+    by_month = {r["key"]: r["values"] for r in tables["outcomes_by_month"]["rows"]}
+    assert sum(v["ratings"] for v in by_month.values()) == 5
+    assert by_month["2025-10"]["manuals_completed"] == 1
+    assert by_month["2025-09"]["manuals_completed"] == 0
+    retail = next(r for r in tables["outcomes_by_industry"]["rows"] if r["key"] == "retail")
+    assert retail["values"]["ratings"] == 5 and retail["values"]["manuals_completed"] == 1
+    sharoushi = next(r for r in tables["outcomes_by_qualification"]["rows"]
+                     if r["key"] == "sharoushi")
+    assert sharoushi["values"]["ratings"] == 5  # the lead E1 is a sharoushi
+    figures = api.get("/api/v1/reports.csv").content.decode("utf-8-sig")
+    assert "マニュアル完成団体数 (Manuals completed),1" in figures
+    assert "平均評価（5段階） (Average rating (of 5)),4.2" in figures
+    outcomes = api.get("/api/v1/reports/outcomes").json()
+    assert len(outcomes["sessions"]) == 5 and outcomes["manuals"][0]["completed"] is True
+
 
 def test_a_cancelled_session_leaves_the_pins_and_is_planned_again(api: Api) -> None:
     put_scenario(api, programme_document())
@@ -225,6 +250,9 @@ def test_a_cancelled_session_leaves_the_pins_and_is_planned_again(api: Api) -> N
     assert again[3]["state"] == again[4]["state"] == "scheduled"
     assert again[3]["id"] == third["id"]
     assert len(record(api, third["id"])["cancellations"]) == 1
+    totals = api.get("/api/v1/reports").json()["totals"]
+    assert (totals["cancellations"], totals["no_shows"], totals["sessions_held"]) == (1, 1, 0)
+    assert totals["sessions_planned"] == 5
 
 
 def test_reports_due_and_late_and_travel_online(api: Api) -> None:
