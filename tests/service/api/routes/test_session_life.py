@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from calendar_feeds import read_feed
 from domain.loading import parse_scenario
 from service.db.engine import transaction
 from service.logic import session_life
@@ -228,11 +229,17 @@ def test_a_cancelled_session_leaves_the_pins_and_is_planned_again(api: Api) -> N
     publish_greedy_plan(api)
     sessions = a1_sessions(api)
     third = sessions[2]
+    feed = api.send("POST", "/api/v1/feeds", body={"subject": "association", "subject_id": "A1"})
+    feed_path = "/feeds/" + feed.json()["https"].rsplit("/", 1)[1]
+    assert len(read_feed(api.client.get(feed_path).content)) == 5
     refused(api, third["id"], "call-off", {"kind": "cancelled", "reason": " "}, 422, "reason")
     called = step(api, third["id"], "call-off", {"kind": "cancelled",
                                                  "reason": "団体側の都合により中止"})
     assert called["session"]["state"] == "cancelled"
     assert called["cancellations"][0]["reason"] == "団体側の都合により中止"
+    # The association's calendar shows it called off.
+    shown = {(e.number, e.status) for e in read_feed(api.client.get(feed_path).content)}
+    assert (3, "CANCELLED") in shown and (1, "CONFIRMED") in shown
     refused(api, third["id"], "held", {"record": "x"}, 409, "was not held")
     refused(api, third["id"], "call-off", {"kind": "no_show", "reason": "x"}, 409,
             "already recorded as cancelled")
