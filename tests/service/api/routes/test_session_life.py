@@ -223,6 +223,13 @@ def test_five_sessions_held_reported_confirmed_approved_over_two_months(api: Api
     outcomes = api.get("/api/v1/reports/outcomes").json()
     assert len(outcomes["sessions"]) == 5 and outcomes["manuals"][0]["completed"] is True
 
+    # Replacing the whole state would wipe that record: refused, nothing changed.
+    exported = api.get("/api/v1/scenario")
+    replaced = api.send("PUT", "/api/v1/scenario", body=programme_document(),
+                        if_match=exported.headers["ETag"])
+    assert replaced.status_code == 409 and "session_reports: 5" in replaced.text
+    assert api.get("/api/v1/scenario").headers["ETag"] == exported.headers["ETag"]
+
 
 def test_a_cancelled_session_leaves_the_pins_and_is_planned_again(api: Api) -> None:
     put_scenario(api, programme_document())
