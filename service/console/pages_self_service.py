@@ -7,8 +7,8 @@ reported one (従事証明) with a rating, and answers the survey after the last
 
 The link's secret is the only credential: a wrong or revoked one, or a session of
 someone else, is the same 404. Forms carry the record's version (the If-Match of the
-API) and are checked for their origin; every answer is kept out of caches and sends no
-Referer, so the secret in the address goes nowhere else.
+API) and are checked for their origin; every answer is kept out of caches and sends a
+Referer to this server only, so the secret in the address goes nowhere else.
 """
 
 from __future__ import annotations
@@ -81,7 +81,9 @@ def _page(request: Request, db: DbDep, who: Person, secret: str, name: str,
         "clock": format_clock,
     }, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Not no-referrer: browsers then send "Origin: null" with the forms, which the origin
+    # check refuses. same-origin sends the address (and its secret) to this server only.
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -1,6 +1,6 @@
 """The self-service pages of experts and associations, in process: each person sees and
 changes only their own records (another's link, a guessed id, a revoked link are all the
-same 404), forms change nothing when refused, and the answers leak no secret."""
+same 404), forms change nothing when refused, and the answers stay out of caches."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def test_each_person_sees_only_their_own_sessions(api: Api) -> None:
     home = page.get(mine)
     assert home.status_code == 200, home.text
     assert home.headers["Cache-Control"] == "no-store"
-    assert home.headers["Referrer-Policy"] == "no-referrer"
+    assert home.headers["Referrer-Policy"] == "same-origin"
     assert "Content-Security-Policy" in home.headers
     assert '<html lang="ja">' in home.text and "あなたの回" in home.text
     for session in sessions:
