@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,48 @@ class HeldSession:
     source_place: str | None = field(default=None, compare=False)
 
 
+class SessionOutcome(BaseModel):
+    """What became of one session after it was planned (the service's session life).
+
+    Held and later states count as held; ``cancelled`` and ``no_show`` are the times it
+    was called off (a session called off and planned again appears once per time).
+    """
+
+    association_id: str
+    number: int
+    state: Literal["held", "reported", "confirmed", "approved", "paid", "cancelled",
+                   "no_show"]
+    date: dt.date = Field(description="The date it was held, or was planned for when called "
+                                      "off.")
+    expert_ids: list[str] = Field(description="The lead first, then the joiners.")
+    report_late: bool = Field(default=False, description="Its report was filed after the due "
+                                                         "date, or is past due and not filed.")
+    rating: int | None = Field(default=None, ge=1, le=5,
+                               description="The association's rating (1-5), once confirmed.")
+
+
+class ManualOutcome(BaseModel):
+    """An association's manual as its survey after the last session says."""
+
+    association_id: str
+    completed: bool
+    completed_on: dt.date | None = None
+
+
+class Outcomes(BaseModel):
+    """What the programme achieved: ``reports.build_report`` counts it by month, industry
+    and expert qualification. (Fees and travel paid are the payments' to add here.)"""
+
+    sessions: list[SessionOutcome] = []
+    manuals: list[ManualOutcome] = []
+
+
 class ReportRow(BaseModel):
     key: str
     label: str
     label_en: str
-    values: dict[str, int | None]
+    # Counts, and the average rating (one decimal); None where a figure has no source.
+    values: dict[str, int | float | None]
 
 
 class ReportTable(BaseModel):
@@ -47,6 +85,7 @@ class Report(BaseModel):
     programme: str
     has_plan: bool
     has_held: bool
-    totals: dict[str, int | None]
+    has_outcomes: bool = False
+    totals: dict[str, int | float | None]
     tables: list[ReportTable]
     figure_labels: dict[str, dict[str, str]]

@@ -193,6 +193,11 @@ class Programme(Record):
     def reminder_days(self) -> Reminders:
         """The reminders' lead times in force: the programme's own, else the defaults."""
         return self.reminders or Reminders()
+    # The expert's report of a session is due this many business days after it
+    # (None: 5), the last session's final report after ``final_report_due_business_days``
+    # (None: 7). Optional, so that a programme written before them reads the same.
+    report_due_business_days: int | None = Field(default=None, ge=0, le=60)
+    final_report_due_business_days: int | None = Field(default=None, ge=0, le=60)
 
     @cached_property
     def words(self) -> Vocabulary:

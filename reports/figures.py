@@ -30,7 +30,15 @@ from dataclasses import dataclass, field
 
 from domain.errors import InputError, Issue
 from domain.plan import Plan, Session
-from domain.report import HeldSession, Report, ReportRow, ReportTable
+from domain.report import (
+    HeldSession,
+    ManualOutcome,
+    Outcomes,
+    Report,
+    ReportRow,
+    ReportTable,
+    SessionOutcome,
+)
 from domain.scenario import Scenario
 from domain.vocabulary import INDUSTRY_LABELS, STATUS_LABELS, Label
 
@@ -43,6 +51,9 @@ class ReportInput:
     plan: Plan | None = None
     held: Sequence[HeldSession] | None = None
     source: str = field(default="report input")
+    # What became of the sessions: no-shows, cancellations, late reports, ratings and
+    # manuals completed (None: the outcome figures are left out).
+    outcomes: Outcomes | None = None
 
 
 FIGURE_LABELS: dict[str, Label] = {
@@ -60,7 +71,19 @@ FIGURE_LABELS: dict[str, Label] = {
     "sessions_held": Label("派遣実施回数", "Sessions held"),
     "experts": Label("登録専門家数", "Experts registered"),
     "associations_led": Label("主担当団体数", "Associations led"),
+    "no_shows": Label("不実施（欠席）回数", "No-shows"),
+    "cancellations": Label("中止回数", "Cancellations"),
+    "reports_late": Label("報告書の提出遅れ", "Reports late"),
+    "ratings": Label("評価件数", "Ratings"),
+    "rating_average": Label("平均評価（5段階）", "Average rating (of 5)"),
+    "satisfied": Label("満足（評価4以上）", "Rated 4 or 5"),
+    "manuals_completed": Label("マニュアル完成団体数", "Manuals completed"),
+    # Fees and travel paid: the payments' monthly close adds its figures here.
 }
+
+HELD_OUTCOMES = ("held", "reported", "confirmed", "approved", "paid")
+OUTCOME_COLUMNS = ["no_shows", "cancellations", "reports_late", "ratings", "rating_average",
+                   "satisfied"]
 
 
 def _month_key(day: dt.date) -> str:
@@ -127,10 +150,80 @@ def _check_plan_references(report: ReportInput) -> None:
         raise InputError(report.source, issues)
 
 
+def _check_outcomes(report: ReportInput) -> None:
+    if report.outcomes is None:
+        return
+    known = report.scenario.association_by_id
+    issues = [Issue(f"outcomes.sessions[{i}]", f"unknown association {o.association_id!r}")
+              for i, o in enumerate(report.outcomes.sessions) if o.association_id not in known]
+    issues += [Issue(f"outcomes.manuals[{i}]", f"unknown association {m.association_id!r}")
+               for i, m in enumerate(report.outcomes.manuals) if m.association_id not in known]
+    if issues:
+        raise InputError(report.source, issues)
+
+
+def _outcome_values(sessions: Sequence[SessionOutcome],
+                    manuals: Sequence[ManualOutcome]) -> dict[str, int | float | None]:
+    ratings = [s.rating for s in sessions if s.rating is not None]
+    return {
+        "no_shows": sum(1 for s in sessions if s.state == "no_show"),
+        "cancellations": sum(1 for s in sessions if s.state == "cancelled"),
+        "reports_late": sum(1 for s in sessions if s.report_late),
+        "ratings": len(ratings),
+        "rating_average": round(sum(ratings) / len(ratings), 1) if ratings else None,
+        "satisfied": sum(1 for r in ratings if r >= 4),
+        "manuals_completed": sum(1 for m in manuals if m.completed),
+    }
+
+
+def _add_outcomes(scenario: Scenario, outcomes: Outcomes, totals: dict[str, int | float | None],
+                  tables: list[ReportTable]) -> None:
+    """The outcome figures: in total, and as tables of their own by month of session
+    (manuals by month of completion), by industry and by the qualifications of the
+    session's experts (rows as in the tables of the same grouping)."""
+    sessions, manuals = outcomes.sessions, outcomes.manuals
+    totals.update(_outcome_values(sessions, manuals))
+    industry_of = {a.id: a.industry for a in scenario.associations}
+    # An association's manual counts for the qualifications of whoever led its sessions.
+    leads: dict[str, set[str]] = defaultdict(set)
+    for outcome in sessions:
+        if outcome.state in HELD_OUTCOMES and outcome.expert_ids:
+            leads[outcome.association_id].add(outcome.expert_ids[0])
+    experts = scenario.expert_by_id
+    grouped = {"by_session_month": ("outcomes_by_month", "成果（実施月別）",
+                                    "Outcomes by month of session"),
+               "by_industry": ("outcomes_by_industry", "成果（業種別）", "Outcomes by industry"),
+               "by_qualification": ("outcomes_by_qualification", "成果（専門家の資格別）",
+                                    "Outcomes by expert qualification")}
+    for table in list(tables):
+        if table.name not in grouped:
+            continue
+        rows = []
+        for row in table.rows:
+            if table.name == "by_session_month":
+                chosen = [s for s in sessions if _month_key(s.date) == row.key]
+                done = [m for m in manuals if m.completed_on is not None
+                        and _month_key(m.completed_on) == row.key]
+            elif table.name == "by_industry":
+                chosen = [s for s in sessions if industry_of[s.association_id] == row.key]
+                done = [m for m in manuals if industry_of[m.association_id] == row.key]
+            else:
+                holders = {e for e in experts if row.key in experts[e].qualifications}
+                chosen = [s for s in sessions if holders.intersection(s.expert_ids)]
+                done = [m for m in manuals if holders & leads[m.association_id]]
+            rows.append(ReportRow(key=row.key, label=row.label, label_en=row.label_en,
+                                  values=_outcome_values(chosen, done)))
+        name, title, title_en = grouped[table.name]
+        tables.append(ReportTable(name=name, title=title, title_en=title_en,
+                                  columns=[*OUTCOME_COLUMNS, "manuals_completed"], rows=rows,
+                                  note=table.note, note_en=table.note_en))
+
+
 def build_report(report: ReportInput) -> Report:
     """Every figure of the report; raises ``InputError`` naming bad held sessions."""
     scenario, plan = report.scenario, report.plan
     _check_plan_references(report)
+    _check_outcomes(report)
     held = _held_dates(report) if report.held is not None else None
     zone = zoneinfo.ZoneInfo(scenario.programme.timezone)
     associations = scenario.associations
@@ -149,7 +242,7 @@ def build_report(report: ReportInput) -> Report:
         return value if held is not None else None
 
     statuses = Counter(a.status for a in associations)
-    totals: dict[str, int | None] = {
+    totals: dict[str, int | float | None] = {
         "applications": len(associations),
         "accepted": len(accepted_ids),
         "under_review": statuses["received"] + statuses["interviewed"],
@@ -191,6 +284,10 @@ def build_report(report: ReportInput) -> Report:
     implementation = scenario.programme.implementation_period
     session_days = [implementation.start, implementation.end]
     session_days += [s.date for s in sessions] + [day for _, day, _ in held or []]
+    if report.outcomes is not None:
+        session_days += [o.date for o in report.outcomes.sessions]
+        session_days += [m.completed_on for m in report.outcomes.manuals
+                         if m.completed_on is not None]
     planned_by_month = Counter(_month_key(s.date) for s in sessions)
     held_by_month = Counter(_month_key(day) for _, day, _ in held or [])
     session_rows = [
@@ -258,9 +355,11 @@ def build_report(report: ReportInput) -> Report:
             note_en="An expert with several qualifications counts under each, so the rows "
                     "do not add up to the totals"),
     ]
+    if report.outcomes is not None:
+        _add_outcomes(scenario, report.outcomes, totals, tables)
     return Report(
         programme=scenario.programme.name, has_plan=plan is not None, has_held=held is not None,
-        totals=totals, tables=tables,
+        has_outcomes=report.outcomes is not None, totals=totals, tables=tables,
         figure_labels={key: {"ja": label.ja, "en": label.en}
                        for key, label in FIGURE_LABELS.items()},
     )

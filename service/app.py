@@ -25,6 +25,7 @@ from service.api.routes import (
     replacements,
     reports,
     schedule,
+    session_life,
     spreadsheets,
     tokens,
 )
@@ -61,8 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feeds.public_router)
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_unstorable_text)])
     for module in (programme, experts, associations, applications, jobs, plans, schedule,
-                   replacements, recommendations, exchange, reports, feeds, audit, outbox,
-                   tokens):
+                   session_life, replacements, recommendations, exchange, reports, feeds,
+                   audit, outbox, tokens):
         api.include_router(module.router)
     api.include_router(spreadsheets.router, max_body_size=settings.max_upload_bytes)
     app.include_router(api)

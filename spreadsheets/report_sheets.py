@@ -15,7 +15,7 @@ from spreadsheets.importing import decode_csv
 from spreadsheets.workbook import add_table, csv_bytes, new_workbook, workbook_bytes
 
 
-def _cell(value: int | None) -> int | str:
+def _cell(value: int | float | None) -> int | float | str:
     return "" if value is None else value
 
 

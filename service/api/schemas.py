@@ -57,16 +57,32 @@ class ScheduledSession(Session):
     """A session of the current schedule; ``id`` is stable across re-plans."""
 
     id: int
-    state: str = Field(description="scheduled, pinned (confirmed outside Haken) or held.")
+    state: str = Field(description="scheduled, pinned (confirmed outside Haken), held, "
+                                   "reported, confirmed, approved, paid; or cancelled, "
+                                   "no_show. Held and later are pinned in every re-plan.")
     plan_id: int | None
     held_record: str | None
     held_by: str | None
     held_at: dt.datetime | None
+    held_on: dt.date | None = Field(default=None, description="The date it took place.")
+    held_start: str | None = None
+    held_end: str | None = None
+    held_mode: str | None = None
+    attendees: list[str] | None = None
+    report_due_on: dt.date | None = Field(default=None,
+                                          description="When the expert's report is due.")
+    approved_at: dt.datetime | None = None
+    approved_by: str | None = None
+    paid_at: dt.datetime | None = None
 
     @classmethod
     def of(cls, row: SessionRow) -> ScheduledSession:
         return cls(**row.data, id=row.id, state=row.state, plan_id=row.plan_id,
-                   held_record=row.held_record, held_by=row.held_by, held_at=row.held_at)
+                   held_record=row.held_record, held_by=row.held_by, held_at=row.held_at,
+                   held_on=row.held_on, held_start=row.held_start, held_end=row.held_end,
+                   held_mode=row.held_mode, attendees=row.attendees,
+                   report_due_on=row.report_due_on, approved_at=row.approved_at,
+                   approved_by=row.approved_by, paid_at=row.paid_at)
 
 
 class DeliveryIn(RequestBody):

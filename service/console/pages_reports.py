@@ -30,7 +30,7 @@ class Bar:
     y: float
     width: float
     colour: str
-    value: int
+    value: int | float
     title: str
 
 
@@ -67,8 +67,8 @@ def bar_chart(table: ReportTable, labels: dict[str, dict[str, str]], lang: str) 
                if any(row.values.get(c) is not None for row in table.rows)][:MOST_SERIES]
     if not columns or not table.rows:
         return None
-    top_value, step = nice_ceiling(max(row.values.get(c) or 0 for row in table.rows
-                                       for c in columns))
+    top_value, step = nice_ceiling(math.ceil(max(row.values.get(c) or 0 for row in table.rows
+                                                 for c in columns)))
     scale = PLOT_WIDTH / top_value
     row_height = len(columns) * BAR_HEIGHT + GAP
     rows, bars = [], []

@@ -20,6 +20,8 @@ from service.console import (
     pages_recommendations,
     pages_replacements,
     pages_reports,
+    pages_self_service,
+    pages_sessions,
     pages_signin,
 )
 from service.console.security import CrossSiteRequest, is_console_path
@@ -64,7 +66,7 @@ def install(app: FastAPI) -> None:
     # In this order: a path is matched against the pages of the first router that has it.
     for pages in (pages_signin, pages_home, pages_applications, pages_planning, pages_experts,
                   pages_feeds, pages_reports, pages_plans, pages_replacements, pages_mail,
-                  pages_recommendations, pages_print):
+                  pages_recommendations, pages_print, pages_sessions, pages_self_service):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
 

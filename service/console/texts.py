@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 from domain.vocabulary import Label
-from service.console import texts_experts_feeds_reports, texts_mail, texts_working_day
+from service.console import (
+    texts_experts_feeds_reports,
+    texts_mail,
+    texts_session_life,
+    texts_working_day,
+)
 from service.console.texts_plans import PLAN_TEXTS
 
 Lang = Literal["ja", "en"]
@@ -119,6 +124,7 @@ TEXTS: dict[str, Label] = {
 TEXTS.update(texts_experts_feeds_reports.TEXTS)
 TEXTS.update(texts_mail.TEXTS)
 TEXTS.update(texts_working_day.TEXTS)  # home page, list, print views, window
+TEXTS.update(texts_session_life.TEXTS)
 
 
 def text(key: str, lang: Lang) -> str:

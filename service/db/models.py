@@ -196,16 +196,117 @@ class SessionRow(Base):
     # The session as the exchange format writes it (domain.plan.Session JSON).
     data: Mapped[dict[str, Any]]
     # scheduled: from a published plan; pinned: confirmed outside Haken (imported);
-    # held: took place. Pinned and held sessions are pinned in every re-plan.
+    # held: took place, then reported, confirmed, approved, paid (service/logic/
+    # session_life.py); or cancelled / no_show. Pinned and held-or-later sessions are
+    # pinned in every re-plan.
     state: Mapped[str] = mapped_column(String(16))
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
     held_record: Mapped[str | None] = mapped_column(Text)
     held_by: Mapped[str | None] = mapped_column(String(100))
     held_at: Mapped[dt.datetime | None]
+    # What actually happened (migration 0005); ``data`` keeps the session as planned,
+    # which is what every re-plan pins.
+    held_on: Mapped[dt.date | None] = mapped_column(Date)
+    held_start: Mapped[str | None] = mapped_column(String(5))
+    held_end: Mapped[str | None] = mapped_column(String(5))
+    held_mode: Mapped[str | None] = mapped_column(String(16))
+    attendees: Mapped[list[Any] | None]
+    # The expert's report is due on this date (business days after the session).
+    report_due_on: Mapped[dt.date | None] = mapped_column(Date)
+    approved_at: Mapped[dt.datetime | None]
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    paid_at: Mapped[dt.datetime | None]
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Optimistic locking: an UPDATE whose version is stale changes nothing and raises.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+
+class SessionReportRow(Base):
+    """The expert's report of a held session (支援実施報告書), with the travel claimed."""
+
+    __tablename__ = "session_reports"
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), primary_key=True)
+    expert_id: Mapped[str] = mapped_column(String(64), index=True)
+    work_done: Mapped[str] = mapped_column(Text)
+    # 取組計画 / 作成 / 完成 / 既存マニュアルの見直し: what the session's phase achieved.
+    phase: Mapped[str] = mapped_column(String(32))
+    manual_progress: Mapped[str] = mapped_column(String(32))
+    progress_note: Mapped[str] = mapped_column(Text)
+    next_tasks: Mapped[str] = mapped_column(Text)
+    filed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    filed_by: Mapped[str] = mapped_column(String(100))
+    late: Mapped[bool] = mapped_column(Boolean)
+
+
+class TravelClaimRow(Base):
+    """What one expert of a held session claims for travel (onsite only), in integer yen."""
+
+    __tablename__ = "travel_claims"
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), primary_key=True)
+    expert_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    yen: Mapped[int] = mapped_column(Integer)
+    receipt_note: Mapped[str] = mapped_column(Text)
+    filed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    filed_by: Mapped[str] = mapped_column(String(100))
+
+
+class SessionConfirmationRow(Base):
+    """The association's confirmation that the session took place as reported (従事証明)."""
+
+    __tablename__ = "session_confirmations"
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), primary_key=True)
+    as_reported: Mapped[bool] = mapped_column(Boolean)
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text)
+    confirmed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    confirmed_by: Mapped[str] = mapped_column(String(100))
+
+
+class AssociationSurveyRow(Base):
+    """The association's answers after its last session: is the manual done, and how it
+    will reach the members."""
+
+    __tablename__ = "association_surveys"
+    association_id: Mapped[str] = mapped_column(ForeignKey("associations.id"),
+                                                primary_key=True)
+    manual_completed: Mapped[bool] = mapped_column(Boolean)
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    distribution: Mapped[list[Any]]
+    comment: Mapped[str] = mapped_column(Text)
+    answered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    answered_by: Mapped[str] = mapped_column(String(100))
+
+
+class SessionCancellationRow(Base):
+    """A session called off or missed. Kept when a re-plan schedules the session again
+    (the session row then starts over) or drops it."""
+
+    __tablename__ = "session_cancellations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[int] = mapped_column(Integer, index=True)
+    association_id: Mapped[str] = mapped_column(String(64), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    planned_on: Mapped[dt.date] = mapped_column(Date)
+    expert_ids: Mapped[list[Any]]
+    # cancelled (called off beforehand) or no_show (someone did not come)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class SelfServiceLinkRow(Base):
+    """A private sign-in link of one expert or association to their own pages (hashed)."""
+
+    __tablename__ = "self_service_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    revoked_at: Mapped[dt.datetime | None]
 
 
 class FeedTokenRow(Base):

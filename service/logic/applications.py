@@ -27,7 +27,7 @@ from service.logic import audit
 from service.logic.bodies import RequestBody
 from service.logic.errors import Conflict, Invalid, NotFound
 from service.logic.records import association_row
-from service.logic.state import check_if_match, programme, today, validate
+from service.logic.state import HELD_STATES, check_if_match, programme, today, validate
 
 # The programme page's eligibility requirements (対象団体の要件), one item each.
 ELIGIBILITY: dict[str, Label] = {
@@ -211,7 +211,7 @@ def _check_call_time(association: Association, called_at: dt.datetime) -> None:
 def _check_completed(db: Session, association_id: str) -> None:
     sessions = list(db.scalars(select(SessionRow)
                                .where(SessionRow.association_id == association_id)))
-    open_ones = [s.number for s in sessions if s.state != "held"]
+    open_ones = [s.number for s in sessions if s.state not in HELD_STATES]
     if not sessions or open_ones:
         raise Conflict(f"association {association_id} can be completed once all its sessions "
                        f"are held (not held yet: {open_ones or 'none scheduled'})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from domain.errors import InputError
@@ -13,13 +13,18 @@ from domain.loading import parse_scenario
 from domain.scenario import Scenario
 from service.db.models import (
     AssociationRow,
+    AssociationSurveyRow,
     EligibilityCheckRow,
     ExpertRow,
     ProgrammeRow,
+    SessionCancellationRow,
+    SessionConfirmationRow,
+    SessionReportRow,
     SessionRow,
+    TravelClaimRow,
 )
 from service.logic import audit
-from service.logic.errors import Invalid
+from service.logic.errors import Conflict, Invalid
 from service.logic.records import (
     call_due_on,
     changed_fields,
@@ -38,6 +43,20 @@ def _parse(raw: dict[str, Any], source: str) -> Scenario:
     return scenario
 
 
+def _check_no_session_life(db: Session) -> None:
+    """Reports, claims, confirmations, surveys and cancellations are the programme's
+    record of what happened: replacing the whole state must not wipe them."""
+    kept = {table.__tablename__: db.scalar(select(func.count()).select_from(table)) or 0
+            for table in (SessionReportRow, TravelClaimRow, SessionConfirmationRow,
+                          AssociationSurveyRow, SessionCancellationRow)}
+    found = {name: count for name, count in kept.items() if count}
+    if found:
+        raise Conflict("the schedule has a record of what happened ("
+                       + ", ".join(f"{name}: {count}" for name, count in found.items())
+                       + "); the whole state cannot be replaced, change records one by one "
+                         "or import the spreadsheets instead")
+
+
 def import_scenario(db: Session, raw: dict[str, Any], actor: str) -> Scenario:
     """Replace programme, experts, associations and schedule by the document's.
 
@@ -45,6 +64,7 @@ def import_scenario(db: Session, raw: dict[str, Any], actor: str) -> Scenario:
     Plans and jobs stay: each keeps the scenario it was solved from.
     """
     scenario = _parse(raw, "scenario")
+    _check_no_session_life(db)
     for table in (SessionRow, EligibilityCheckRow, AssociationRow, ExpertRow):
         db.execute(delete(table))
     programme = db.get(ProgrammeRow, PROGRAMME_ID)

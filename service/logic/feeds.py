@@ -38,7 +38,7 @@ from service.db.models import (
 from service.logic import audit
 from service.logic.errors import Conflict, NotFound
 from service.logic.plans import schedule
-from service.logic.state import current_scenario
+from service.logic.state import CALLED_OFF_STATES, current_scenario
 from service.logic.tokens import digest
 
 Subject = Literal["expert", "association"]
@@ -234,8 +234,9 @@ def _render_again(db: Session, subject: str, subject_id: str, generation: int,
     # once more on the next fetch (never the other way round).
     scenario = current_scenario(db)
     shown = {a.id for a in scenario.associations if a.status in SHOWN_STATUSES}
+    # A session called off (or missed) leaves the feed: it shows there as cancelled.
     sessions = [PlanSession.model_validate(r.data) for r in schedule(db)
-                if r.association_id in shown]
+                if r.association_id in shown and r.state not in CALLED_OFF_STATES]
     plan = Plan(scenario_sha256="", sessions=sessions, unserved=[],
                 stats=Stats(served=0, unserved=0, served_upper_bound=0,
                             solver_status="SCHEDULE", wall_seconds=0.0))

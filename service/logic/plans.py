@@ -1,4 +1,5 @@
-"""Plans and the schedule: publish a draft, mark sessions held, replay a plan's making."""
+"""Plans and the schedule: publish a draft, replay a plan's making (a session's life after
+it is published is in ``session_life``)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.checker import Violation, check_plan
-from domain.errors import Issue
 from domain.loading import parse_scenario, scenario_sha256
 from domain.plan import Plan
 from domain.plan import Session as PlanSession
 from service.config import Settings
-from service.db.models import AssociationRow, JobRow, PlanRow, SessionRow, utcnow
+from service.db.models import JobRow, PlanRow, SessionRow, utcnow
 from service.logic import audit
 from service.logic.changes import schedule_changes
-from service.logic.errors import Conflict, Invalid, NotFound
+from service.logic.errors import Conflict, NotFound
 from service.logic.records import dump
-from service.logic.state import check_if_match, current_scenario, today
+from service.logic.state import CALLED_OFF_STATES, HELD_STATES, current_scenario
 
 
 def plan_row(db: Session, plan_id: int) -> PlanRow:
@@ -55,7 +55,7 @@ def changes_against_schedule(db: Session, plan: Plan) -> dict[str, Any]:
     rows = {(s.association_id, s.number): s for s in db.scalars(select(SessionRow))}
     planned = {(s.association_id, s.number) for s in plan.sessions}
     # A held session outside the plan (its association withdrew) stays as a record.
-    kept_held = [s for key, s in rows.items() if s.state == "held" and key not in planned]
+    kept_held = [s for key, s in rows.items() if s.state in HELD_STATES and key not in planned]
     before = [PlanSession.model_validate(s.data) for s in rows.values()]
     after = [*plan.sessions, *(PlanSession.model_validate(s.data) for s in kept_held)]
     return schedule_changes(before, after)
@@ -83,11 +83,15 @@ def publish(db: Session, plan_id: int, actor: str) -> dict[str, Any]:
         if existing is None:
             db.add(SessionRow(association_id=key[0], number=key[1], data=dump(session),
                               state="scheduled", plan_id=plan_id))
+        elif existing.state in CALLED_OFF_STATES:
+            # Planned again after it was called off: it starts over (the cancellation
+            # stays in session_cancellations).
+            existing.data, existing.plan_id, existing.state = dump(session), plan_id, "scheduled"
         elif existing.state == "scheduled" or existing.data != dump(session):
             # Pinned and held sessions come out of the planner unchanged (rule 9).
             existing.data, existing.plan_id = dump(session), plan_id
     for key, existing in rows.items():
-        if key not in planned and existing.state != "held":
+        if key not in planned and existing.state not in HELD_STATES:
             db.delete(existing)
     for other in db.scalars(select(PlanRow).where(PlanRow.status == "published")):
         other.status = "superseded"
@@ -105,27 +109,6 @@ def shown_changes(db: Session, row: PlanRow) -> dict[str, Any]:
     if row.status == "draft":
         return changes_against_schedule(db, Plan.model_validate(row.document))
     return row.changes
-
-
-def mark_held(db: Session, session_id: int, record: str, if_match: str | None,
-              actor: str) -> SessionRow:
-    """Record that a session took place; it is pinned in every re-plan from now on."""
-    row = session_row(db, session_id)
-    check_if_match(row.version, if_match, f"session {session_id}")
-    if row.state == "held":
-        raise Conflict(f"session {session_id} is already recorded as held")
-    association = db.get(AssociationRow, row.association_id)
-    if association is None or association.status != "accepted":
-        raise Conflict(f"association {row.association_id} is not accepted")
-    session = PlanSession.model_validate(row.data)
-    if session.date > today(db):
-        raise Conflict(f"session {session_id} is on {session.date}, which has not come yet")
-    if not record.strip():
-        raise Invalid([Issue("record", "say briefly what was done")])
-    row.state, row.held_record, row.held_by, row.held_at = "held", record, actor, utcnow()
-    audit.record(db, actor, "held", "session", session_id, association_id=row.association_id,
-                 number=row.number, record=record)
-    return row
 
 
 def replay_check(row: PlanRow) -> list[Violation]:

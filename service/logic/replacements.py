@@ -24,7 +24,7 @@ from service.logic import audit, jobs
 from service.logic.errors import Conflict, NotFound
 from service.logic.plans import schedule, session_row
 from service.logic.records import dump
-from service.logic.state import current_scenario
+from service.logic.state import HELD_STATES, current_scenario
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def scope_of_session(db: Session, session_id: int, leaving: str) -> Scope:
     if leaving not in session.expert_ids:
         # The expert's part in the session is the resource asked for, and it does not exist.
         raise NotFound(f"expert {leaving} is not in session {session_id} (query expert_id)")
-    if row.state == "held":
+    if row.state in HELD_STATES:
         raise Conflict(f"session {session_id} was held; it cannot change")
     if session.lead_id != leaving:
         return Scope(row.association_id, leaving, (row.id,), False,
@@ -74,7 +74,7 @@ def scope_of_association(db: Session, association_id: str, leaving: str) -> Scop
 
 def _association_scope(db: Session, association_id: str, leaving: str, lead: bool) -> Scope:
     rows = [r for r in schedule(db, association_id)
-            if leaving in r.data["expert_ids"] and r.state != "held"]
+            if leaving in r.data["expert_ids"] and r.state not in HELD_STATES]
     if not rows:
         raise Conflict(f"every session of {leaving} with {association_id} was held already")
     if lead:
@@ -144,7 +144,7 @@ def candidates(db: Session, scope: Scope) -> list[Candidate]:
     scenario = current_scenario(db)
     rows = schedule(db)
     # Held sessions must stay as they are; pinned ones may change when an expert leaves.
-    held = [PlanSession.model_validate(r.data) for r in rows if r.state == "held"]
+    held = [PlanSession.model_validate(r.data) for r in rows if r.state in HELD_STATES]
     held_only = scenario.model_copy(update={"pinned": [
         p for p in scenario.pinned if p in held]})
     association = scenario.association_by_id[scope.association_id]

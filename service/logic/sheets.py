@@ -20,10 +20,16 @@ from domain.report import HeldSession, Report
 from domain.scenario import Scenario
 from reports import ReportInput, build_report
 from service.db.models import ProgrammeRow
-from service.logic import exchange
+from service.logic import exchange, session_life
 from service.logic.errors import Invalid, NotFound
 from service.logic.plans import plan_row, schedule
-from service.logic.state import PROGRAMME_ID, current_scenario, scenario_document
+from service.logic.state import (
+    CALLED_OFF_STATES,
+    HELD_STATES,
+    PROGRAMME_ID,
+    current_scenario,
+    scenario_document,
+)
 from spreadsheets import SheetLimits, Table, import_tables, read_csv, read_xlsx
 from spreadsheets.columns import APPLICATION_SHEET, EXPERT_SHEET
 
@@ -87,17 +93,20 @@ def report(db: Session) -> Report:
     """The programme's figures from the current state and schedule.
 
     Planned figures count the current schedule (published, pinned and held
-    sessions); they are absent while there is no schedule. Held figures count the
-    sessions recorded as held, on the date they were scheduled.
+    sessions, not those called off); they are absent while there is no schedule.
+    Held figures count the sessions recorded as held, on the date they took place;
+    the outcomes (no-shows, cancellations, late reports, ratings, manuals completed)
+    come from the sessions' life (``session_life.outcomes``).
     """
     scenario = current_scenario(db)
-    rows = schedule(db)
+    rows = [row for row in schedule(db) if row.state not in CALLED_OFF_STATES]
     sessions = [PlanSession.model_validate(row.data) for row in rows]
     plan = None
     if sessions:
         plan = Plan(scenario_sha256="", sessions=sessions, unserved=[],
                     stats=Stats(served=0, unserved=0, served_upper_bound=0,
                                 solver_status="SCHEDULE", wall_seconds=0.0))
-    held = [HeldSession(row.association_id, row.number, session.date)
-            for row, session in zip(rows, sessions, strict=True) if row.state == "held"]
-    return build_report(ReportInput(scenario, plan, held, source="current schedule"))
+    held = [HeldSession(row.association_id, row.number, row.held_on or session.date)
+            for row, session in zip(rows, sessions, strict=True) if row.state in HELD_STATES]
+    return build_report(ReportInput(scenario, plan, held, source="current schedule",
+                                    outcomes=session_life.outcomes(db)))

@@ -33,8 +33,12 @@ from service.db.models import (
 from service.logic.errors import Conflict, Invalid, PreconditionFailed, PreconditionRequired
 
 PROGRAMME_ID = 1
+# A session that took place: held, then reported, confirmed, approved and paid.
+HELD_STATES = ("held", "reported", "confirmed", "approved", "paid")
+# A session that did not take place: called off beforehand, or someone did not come.
+CALLED_OFF_STATES = ("cancelled", "no_show")
 # Session states that every re-plan keeps exactly as they are.
-PINNED_STATES = ("pinned", "held")
+PINNED_STATES = ("pinned", *HELD_STATES)
 
 
 def programme_row(db: Session) -> ProgrammeRow:

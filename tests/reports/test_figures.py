@@ -205,3 +205,97 @@ def test_report_command(tmp_path: Path, example_plan: tuple[Scenario, Plan]) -> 
     assert result.exit_code == 2
     assert "unknown association 'A999'" in result.output
     assert not bad_out.exists()
+
+
+def test_outcomes_are_counted_by_month_industry_and_qualification() -> None:
+    from domain.report import ManualOutcome, Outcomes, SessionOutcome
+    from tests.scenarios import association, expert, scenario
+
+    loaded = scenario(
+        [expert("E1"), expert("E2", qualifications=["industrial_counselor"])],
+        [association("A1"), association("A2", industry="food_service")])
+    day = dt.date(2025, 9, 2)
+    outcomes = Outcomes(sessions=[
+        SessionOutcome(association_id="A1", number=1, state="approved", date=day,
+                       expert_ids=["E1", "E2"], report_late=True, rating=5),
+        SessionOutcome(association_id="A1", number=2, state="confirmed",
+                       date=dt.date(2025, 10, 1), expert_ids=["E1"], rating=2),
+        SessionOutcome(association_id="A2", number=1, state="no_show", date=day,
+                       expert_ids=["E2"]),
+        SessionOutcome(association_id="A2", number=1, state="cancelled", date=day,
+                       expert_ids=["E2"]),
+    ], manuals=[ManualOutcome(association_id="A1", completed=True,
+                              completed_on=dt.date(2025, 10, 20)),
+                ManualOutcome(association_id="A2", completed=False)])
+    report = build_report(ReportInput(loaded, outcomes=outcomes))
+    assert report.has_outcomes
+    assert {key: report.totals[key] for key in (
+        "no_shows", "cancellations", "reports_late", "ratings", "rating_average", "satisfied",
+        "manuals_completed")} == {"no_shows": 1, "cancellations": 1, "reports_late": 1,
+                                  "ratings": 2, "rating_average": 3.5, "satisfied": 1,
+                                  "manuals_completed": 1}
+    tables = {t.name: t for t in report.tables}
+    month = {r.key: r.values for r in tables["outcomes_by_month"].rows}
+    assert month["2025-09"]["ratings"] == 1 and month["2025-09"]["no_shows"] == 1
+    assert month["2025-10"]["rating_average"] == 2.0
+    assert month["2025-10"]["manuals_completed"] == 1
+    industry = {r.key: r.values for r in tables["outcomes_by_industry"].rows}
+    assert industry["food_service"]["cancellations"] == 1
+    assert industry["food_service"]["manuals_completed"] == 0
+    assert industry["retail"]["manuals_completed"] == 1
+    kinds = {r.key: r.values for r in tables["outcomes_by_qualification"].rows}
+    # E2 joined one session of A1 and was the expert of both of A2's called off.
+    assert kinds["industrial_counselor"]["ratings"] == 1
+    assert kinds["industrial_counselor"]["no_shows"] == 1
+    assert kinds["sharoushi"]["manuals_completed"] == 1  # E1 led A1
+    assert kinds["industrial_counselor"]["manuals_completed"] == 0
+    # Without outcomes the report is as before, without their figures.
+    plain = build_report(ReportInput(loaded))
+    assert not plain.has_outcomes and "no_shows" not in plain.totals
+    assert "outcomes_by_month" not in {t.name for t in plain.tables}
+
+
+def test_outcomes_of_unknown_associations_are_named() -> None:
+    from domain.report import ManualOutcome, Outcomes, SessionOutcome
+    from tests.scenarios import association, expert, scenario
+
+    loaded = scenario([expert("E1")], [association("A1")])
+    bad = Outcomes(sessions=[SessionOutcome(association_id="A9", number=1, state="held",
+                                            date=dt.date(2025, 9, 2), expert_ids=["E1"])],
+                   manuals=[ManualOutcome(association_id="A8", completed=True)])
+    with pytest.raises(InputError) as raised:
+        build_report(ReportInput(loaded, outcomes=bad, source="outcomes.json"))
+    text = raised.value.render()
+    assert "outcomes.sessions[0]" in text and "A9" in text
+    assert "outcomes.manuals[0]" in text and "A8" in text
+
+
+def test_report_command_counts_outcomes(tmp_path: Path,
+                                        example_plan: tuple[Scenario, Plan]) -> None:
+    _, plan = example_plan
+    first = min(plan.sessions, key=lambda s: s.date)
+    outcomes = tmp_path / "outcomes.json"
+    outcomes.write_text(json.dumps({
+        "sessions": [{"association_id": first.association_id, "number": first.number,
+                      "state": "approved", "date": first.date.isoformat(),
+                      "expert_ids": first.expert_ids, "report_late": True, "rating": 4}],
+        "manuals": [{"association_id": first.association_id, "completed": True,
+                     "completed_on": first.date.isoformat()}]}), encoding="utf-8")
+    out = tmp_path / "report.csv"
+    result = runner.invoke(app, ["report", str(EXAMPLE), "--outcomes", str(outcomes),
+                                 "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = out.read_bytes().decode("utf-8-sig").splitlines()
+    assert "報告書の提出遅れ (Reports late),1" in lines
+    assert "マニュアル完成団体数 (Manuals completed),1" in lines
+    assert "成果（実施月別）,Outcomes by month of session" in lines
+
+    outcomes.write_text('{"sessions": [{"association_id": "A001", "number": 1, '
+                        '"state": "held", "date": "2025-09-02", "expert_ids": [], '
+                        '"rating": 7}]}', encoding="utf-8")
+    bad_out = tmp_path / "bad.json"
+    result = runner.invoke(app, ["report", str(EXAMPLE), "--outcomes", str(outcomes),
+                                 "-o", str(bad_out)])
+    assert result.exit_code == 2
+    assert "sessions.0.rating" in result.output and str(outcomes) in result.output
+    assert not bad_out.exists()

@@ -25,7 +25,7 @@ def export_scenario(_: Viewer, db: DbDep, response: Response) -> Scenario:
     return scenario
 
 
-@router.put("", response_model=Scenario, responses=responses(412, 422, 428))
+@router.put("", response_model=Scenario, responses=responses(409, 412, 422, 428))
 def import_scenario(actor: Staff, db: DbDep, response: Response,
                     body: Annotated[Scenario, Body(openapi_examples={
                         "spec": {"summary": "The spec's example scenario",

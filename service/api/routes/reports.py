@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from domain.loading import parse_scenario
-from domain.report import Report
+from domain.report import Outcomes, Report
 from reports import ReportInput, build_report
 from service.api import examples
 from service.api.deps import AuthenticatedRoute, Viewer
 from service.api.errors import responses
-from service.logic import sheets
+from service.logic import session_life, sheets
 from service.web.dependencies import DbDep
 from service.web.files import CSV, XLSX, download, file_answer
 from spreadsheets import report_csv, report_workbook
@@ -54,3 +54,11 @@ def report_as_workbook(_: Viewer, db: DbDep,
                        ) -> Response:
     """The report as an Excel workbook."""
     return download(report_workbook(sheets.report(db), lang), XLSX, "haken-report.xlsx")
+
+
+@router.get("/reports/outcomes", response_model=Outcomes, responses=responses(409))
+def outcomes(_: Viewer, db: DbDep) -> Outcomes:
+    """What became of the sessions (held with late reports and ratings, no-shows,
+    cancellations) and the manuals the surveys report: the outcomes the report counts,
+    as ``haken report --outcomes`` reads them."""
+    return session_life.outcomes(db)
