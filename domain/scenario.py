@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from domain.limits import Address, Email, Key, Label, Name, Phone, Place, RecordId, Url
+from domain.payments import PaymentRules
 from domain.plan import Session
 from domain.types import ClockTime, IsoDate
 from domain.vocabulary import (
@@ -165,11 +166,18 @@ class Programme(Record):
     vocabulary: Vocabulary | None = None
     # Shown in calendar feeds; optional additions to the spec.
     secretariat_contact: Address | None = None
+    # Fees, travel and withholding (domain/payments.py); absent: Tokyo's defaults.
+    payments: PaymentRules | None = None
 
     @cached_property
     def words(self) -> Vocabulary:
         """The vocabulary in force: the programme's own, else the default table."""
         return self.vocabulary or Vocabulary.default()
+
+    @cached_property
+    def payment_rules(self) -> PaymentRules:
+        """The payment rules in force: the programme's own, else the defaults."""
+        return self.payments or PaymentRules()
 
 
 class Expert(Record):
