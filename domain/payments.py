@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Protocol
 
 import jaconv
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from domain.errors import InputError, Issue
 from domain.limits import Key, Name, Note, Place, RecordId
@@ -564,16 +571,23 @@ def yearly_totals(closes: Iterable[MonthClose], year: int) -> list[YearlyTotal]:
 
 
 class _HasExpertFacts(Protocol):
-    id: str
-    name: str
-    qualifications: list[str]
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def qualifications(self) -> list[str]: ...
 
 
 class _HasAssociationFacts(Protocol):
-    id: str
-    name: str
-    city: str
-    prefecture: str
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def prefecture(self) -> str: ...
 
 
 def facts_of(experts: Iterable[_HasExpertFacts], associations: Iterable[_HasAssociationFacts],
@@ -583,3 +597,29 @@ def facts_of(experts: Iterable[_HasExpertFacts], associations: Iterable[_HasAsso
              for e in experts},
             {a.id: AssociationFacts(name=a.name, city=a.city, prefecture=a.prefecture)
              for a in associations})
+
+
+class PayableSessionRecord(_Record):
+    """A ``PayableSession`` as JSON carries it (the API's close, a sheet's row)."""
+
+    association_id: RecordId
+    number: int = Field(ge=1, le=99)
+    expert_id: RecordId
+    date: IsoDate
+    start: ClockTime
+    end: ClockTime
+    mode: Literal["onsite", "online"]
+    travel_claimed_yen: int = Field(default=0, ge=0, le=10_000_000, strict=True)
+    approved_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PayableSessionRecord:
+        if self.end <= self.start:
+            raise ValueError("end is not after start")
+        return self
+
+    def payable(self) -> PayableSession:
+        return PayableSession(
+            association_id=self.association_id, number=self.number, expert_id=self.expert_id,
+            date=self.date, start=self.start, end=self.end, mode=self.mode,
+            travel_claimed_yen=self.travel_claimed_yen, approved_at=self.approved_at)
