@@ -8,7 +8,7 @@ correction is an adjustment, paid in a later month with its reason.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -30,7 +30,7 @@ from domain.payments import (
     parse_month,
     yearly_totals,
 )
-from domain.scenario import Programme
+from domain.scenario import Programme, Scenario
 from service.db.models import (
     ExpertRow,
     PaidSessionRow,
@@ -93,11 +93,14 @@ def payees(db: Session) -> dict[str, Payee]:
 
 
 def put_payee(db: Session, expert_id: str, body: PayeeBody, if_match: str | None,
-              actor: str) -> tuple[PayeeRow, bool]:
+              actor: str, known_experts: Set[str] | None = None) -> tuple[PayeeRow, bool]:
     """Set an expert's payee type and account (If-Match to replace); True when created.
 
-    The audit log keeps the change with the account number masked."""
-    if db.get(ExpertRow, expert_id) is None:
+    The expert must be in the database, or among ``known_experts`` (a scenario file's,
+    for the command line). The audit log keeps the change with the account masked."""
+    known = (expert_id in known_experts if known_experts is not None
+             else db.get(ExpertRow, expert_id) is not None)
+    if not known:
         raise NotFound(f"no expert {expert_id!r}")
     account = body.account
     fields = {"payee_type": body.payee_type, "bank_code": account.bank_code,
@@ -173,8 +176,9 @@ def month_row(db: Session, month: str) -> PaymentMonthRow | None:
 
 
 def preview(db: Session, month: str, sessions: Sequence[PayableSession],
-            pay_on: dt.date | None = None) -> MonthClose:
-    """The month as it would close now; nothing is written."""
+            pay_on: dt.date | None = None, scenario: Scenario | None = None) -> MonthClose:
+    """The month as it would close now; nothing is written. The programme, experts and
+    associations are the database's, or ``scenario``'s (a file, for the command line)."""
     _check_month(month)
     closed = month_row(db, month)
     if closed is not None:
@@ -188,7 +192,7 @@ def preview(db: Session, month: str, sessions: Sequence[PayableSession],
         listed = ", ".join(f"{r.association_id} #{r.number} {r.expert_id} ({r.month})"
                            for r in paid[:10])
         raise Conflict(f"{len(paid)} session(s) already paid in a closed month: {listed}")
-    scenario = current_scenario(db)
+    scenario = scenario or current_scenario(db)
     experts, associations = facts_of(scenario.experts, scenario.associations)
     pending = [Adjustment(expert_id=row.expert_id, amount_yen=row.amount_yen,
                           reason=row.reason, taxable=row.taxable, id=row.id)
@@ -202,10 +206,10 @@ def preview(db: Session, month: str, sessions: Sequence[PayableSession],
 
 
 def close(db: Session, month: str, sessions: Sequence[PayableSession], actor: str,
-          pay_on: dt.date | None = None) -> MonthClose:
+          pay_on: dt.date | None = None, scenario: Scenario | None = None) -> MonthClose:
     """Close the month: its payments are kept as computed, once. Conflict if it is closed
     already or a session was paid before; Invalid naming each bad session."""
-    result = preview(db, month, sessions, pay_on)
+    result = preview(db, month, sessions, pay_on, scenario)
     db.add(PaymentMonthRow(month=month, pay_on=result.pay_on,
                            document=result.model_dump(mode="json"),
                            net_yen=result.totals.net_yen, closed_by=actor))
@@ -244,10 +248,12 @@ def month_rows(db: Session) -> list[PaymentMonthRow]:
     return list(db.scalars(select(PaymentMonthRow).order_by(PaymentMonthRow.month)))
 
 
-def transfer(db: Session, month: str, line_ending: bytes = b"\r\n") -> bytes:
-    """The closed month's Zengin 総合振込 file."""
+def transfer(db: Session, month: str, line_ending: bytes = b"\r\n",
+             rules_of: Programme | None = None) -> bytes:
+    """The closed month's Zengin 総合振込 file; the remitter is the programme's (the
+    database's, or ``rules_of``)."""
     closed = closed_month(db, month)
-    remitter = programme(db).payment_rules.remitter
+    remitter = (rules_of or programme(db)).payment_rules.remitter
     if remitter is None:
         raise Conflict("the programme has no payments.remitter (the secretariat's account "
                        "and consignor code) to write the transfer file's header with")
