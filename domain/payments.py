@@ -30,6 +30,8 @@ from domain.limits import Key, Name, Note, Place, RecordId
 from domain.types import ClockTime, IsoDate, format_clock
 
 BASIS_POINTS = 10_000  # 100 %
+# A month of payments, YYYY-MM, in this century (the programmes' years).
+MONTH_PATTERN = r"^(20\d{2})-(0[1-9]|1[0-2])$"
 
 
 class _Record(BaseModel):
@@ -334,7 +336,7 @@ class MonthTotals(_Record):
 class MonthClose(_Record):
     """The payments of a month: an entry per payee, and what they add up to."""
 
-    month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-07"])]
+    month: Annotated[str, Field(pattern=MONTH_PATTERN, examples=["2026-07"])]
     pay_on: IsoDate
     entries: list[PaymentEntry]
     totals: MonthTotals
@@ -377,9 +379,9 @@ class AssociationFacts(_Record):
 
 def parse_month(text: str) -> tuple[int, int]:
     """``"2026-07"`` -> (2026, 7); ValueError naming the text otherwise."""
-    match = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", text)
+    match = re.fullmatch(MONTH_PATTERN[1:-1], text)
     if not match:
-        raise ValueError(f"{text!r} is not a month YYYY-MM")
+        raise ValueError(f"{text!r} is not a month YYYY-MM (2000-01 to 2099-12)")
     return int(match.group(1)), int(match.group(2))
 
 

@@ -12,6 +12,7 @@ from service.console import (
     pages_applications,
     pages_experts,
     pages_feeds,
+    pages_payments,
     pages_planning,
     pages_plans,
     pages_replacements,
@@ -59,7 +60,7 @@ def install(app: FastAPI) -> None:
 
     # In this order: a path is matched against the pages of the first router that has it.
     for pages in (pages_signin, pages_applications, pages_planning, pages_experts, pages_feeds,
-                  pages_reports, pages_plans, pages_replacements):
+                  pages_reports, pages_plans, pages_replacements, pages_payments):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
 

@@ -210,6 +210,9 @@ def close(db: Session, month: str, sessions: Sequence[PayableSession], actor: st
     """Close the month: its payments are kept as computed, once. Conflict if it is closed
     already or a session was paid before; Invalid naming each bad session."""
     result = preview(db, month, sessions, pay_on, scenario)
+    if not result.entries:
+        raise Invalid([Issue("sessions", f"nothing to pay in {month}: no approved session "
+                                         "and no adjustment waiting")])
     db.add(PaymentMonthRow(month=month, pay_on=result.pay_on,
                            document=result.model_dump(mode="json"),
                            net_yen=result.totals.net_yen, closed_by=actor))

@@ -9,7 +9,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from domain.payments import MonthClose, MonthTotals, PayableSessionRecord, YearlyTotal
+from domain.payments import (
+    MONTH_PATTERN,
+    MonthClose,
+    MonthTotals,
+    PayableSessionRecord,
+    YearlyTotal,
+)
 from reports.payment_statements import statements_pdf
 from service.api.deps import ID_TEXT, Admin, AuthenticatedRoute, Staff
 from service.api.errors import responses
@@ -21,7 +27,7 @@ from spreadsheets.payments import statements_workbook, yearly_workbook
 router = APIRouter(prefix="/payments", tags=["payments"], route_class=AuthenticatedRoute)
 
 Month = Annotated[str, Path(description="The month, YYYY-MM.", examples=["2026-07"],
-                            pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+                            pattern=MONTH_PATTERN)]
 Year = Annotated[int, Path(description="The calendar year payments were made in.",
                            ge=2000, le=2100)]
 PDF = "application/pdf"
