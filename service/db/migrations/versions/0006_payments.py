@@ -91,9 +91,47 @@ def upgrade() -> None:
     )
     op.create_index("ix_payment_adjustments_expert_id", "payment_adjustments", ["expert_id"])
     op.create_index("ix_payment_adjustments_paid_in", "payment_adjustments", ["paid_in"])
+    _refuse_changes_to_closed_months()
+
+
+# A closed month is written once: the database itself refuses to change or delete it, its
+# entries, its paid sessions and the adjustments it paid, whoever tries.
+CLOSED_TABLES = ("payment_months", "payment_entries", "paid_sessions")
+MESSAGE = "a closed month cannot change; a correction is an adjustment in a later month"
+
+
+def _refuse_changes_to_closed_months() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE FUNCTION payments_closed_unchanged() RETURNS trigger "
+                   f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '%: {MESSAGE}', "
+                   "TG_TABLE_NAME; END $$")
+        for table in CLOSED_TABLES:
+            op.execute(f"CREATE TRIGGER {table}_closed BEFORE UPDATE OR DELETE ON {table} "
+                       "FOR EACH ROW EXECUTE FUNCTION payments_closed_unchanged()")
+            op.execute(f"CREATE TRIGGER {table}_closed_truncate BEFORE TRUNCATE ON {table} "
+                       "FOR EACH STATEMENT EXECUTE FUNCTION payments_closed_unchanged()")
+        op.execute("CREATE TRIGGER payment_adjustments_paid BEFORE UPDATE OR DELETE ON "
+                   "payment_adjustments FOR EACH ROW WHEN (OLD.paid_in IS NOT NULL) "
+                   "EXECUTE FUNCTION payments_closed_unchanged()")
+    else:
+        for table in CLOSED_TABLES:
+            for change in ("UPDATE", "DELETE"):
+                op.execute(f"CREATE TRIGGER {table}_closed_{change.lower()} BEFORE {change} "
+                           f"ON {table} BEGIN SELECT RAISE(ABORT, '{table}: {MESSAGE}'); END")
+        for change in ("UPDATE", "DELETE"):
+            op.execute(f"CREATE TRIGGER payment_adjustments_paid_{change.lower()} BEFORE "
+                       f"{change} ON payment_adjustments WHEN OLD.paid_in IS NOT NULL BEGIN "
+                       f"SELECT RAISE(ABORT, 'payment_adjustments: {MESSAGE}'); END")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION payments_closed_unchanged() CASCADE")
+    else:
+        for table in (*CLOSED_TABLES, "payment_adjustments"):
+            for change in ("update", "delete"):
+                suffix = "paid" if table == "payment_adjustments" else "closed"
+                op.execute(f"DROP TRIGGER {table}_{suffix}_{change}")
     op.drop_table("payment_adjustments")
     op.drop_table("paid_sessions")
     op.drop_table("payment_entries")

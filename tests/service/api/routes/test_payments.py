@@ -227,3 +227,34 @@ def test_the_transfer_file_needs_the_remitter(api: Api) -> None:
     answer = api.get("/api/v1/payments/months/2026-07/transfer", role="admin")
     assert answer.status_code == 409
     assert "remitter" in answer.json()["detail"]
+
+
+def test_the_database_itself_refuses_to_change_a_closed_month(api: Api) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from service.db.engine import engine_for
+
+    set_up(api)
+    api.send("POST", "/api/v1/payments/adjustments", role="admin", body={
+        "expert_id": "E1", "amount_yen": 500, "reason": "6月分の不足"})
+    assert api.send("POST", "/api/v1/payments/months/2026-07/close",
+                    body={**JULY, "sessions": JULY["sessions"][:3]},
+                    role="admin").status_code == 201
+    waiting = api.send("POST", "/api/v1/payments/adjustments", role="admin", body={
+        "expert_id": "E2", "amount_yen": 700, "reason": "8月に払う分"}).json()
+    engine = engine_for(api.url)
+    for statement in ("UPDATE payment_months SET net_yen = 0",
+                      "DELETE FROM payment_months",
+                      "UPDATE payment_entries SET net_yen = net_yen + 1",
+                      "DELETE FROM paid_sessions",
+                      "UPDATE payment_adjustments SET amount_yen = 1 WHERE paid_in IS NOT NULL"):
+        with pytest.raises(DBAPIError, match="a closed month cannot change"), \
+                engine.begin() as connection:
+            connection.execute(text(statement))
+    # An adjustment still waiting may be corrected.
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE payment_adjustments SET amount_yen = 800 "
+                                f"WHERE id = {waiting['id']}"))
+    assert api.get("/api/v1/payments/months/2026-07", role="staff").json()["totals"][
+        "net_yen"] > 0
