@@ -8,7 +8,7 @@ correction is an adjustment, paid in a later month with its reason.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -205,10 +205,17 @@ def preview(db: Session, month: str, sessions: Sequence[PayableSession],
         raise Invalid(error.issues, prefix=("body", "sessions")) from None
 
 
+# The session's life marks its sessions paid, in the close's transaction (the step it
+# provides): (db, the sessions paid, the month, the actor).
+MarkPaid = Callable[[Session, Sequence[PayableSession], str, str], None]
+
+
 def close(db: Session, month: str, sessions: Sequence[PayableSession], actor: str,
-          pay_on: dt.date | None = None, scenario: Scenario | None = None) -> MonthClose:
+          pay_on: dt.date | None = None, scenario: Scenario | None = None,
+          mark_paid: MarkPaid | None = None) -> MonthClose:
     """Close the month: its payments are kept as computed, once. Conflict if it is closed
-    already or a session was paid before; Invalid naming each bad session."""
+    already or a session was paid before; Invalid naming each bad session. ``mark_paid``
+    runs in the same transaction, so a failure there closes nothing."""
     result = preview(db, month, sessions, pay_on, scenario)
     if not result.entries:
         raise Invalid([Issue("sessions", f"nothing to pay in {month}: no approved session "
@@ -231,6 +238,8 @@ def close(db: Session, month: str, sessions: Sequence[PayableSession], actor: st
         if row.id in paid_ids:
             row.paid_in = month
     db.flush()
+    if mark_paid is not None:
+        mark_paid(db, sessions, month, actor)
     audit.record(db, actor, "close", "payment_month", month, pay_on=result.pay_on.isoformat(),
                  payees=result.totals.payees, sessions=result.totals.sessions,
                  gross_yen=result.totals.gross_yen,
