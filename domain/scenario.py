@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from domain.limits import Address, Email, Key, Label, Name, Phone, Place, RecordId, Url
+from domain.payments import PaymentRules
 from domain.plan import Session
 from domain.types import ClockTime, IsoDate, scalars_as_written
 from domain.vocabulary import (
@@ -198,11 +199,18 @@ class Programme(Record):
     # (None: 7). Optional, so that a programme written before them reads the same.
     report_due_business_days: int | None = Field(default=None, ge=0, le=60)
     final_report_due_business_days: int | None = Field(default=None, ge=0, le=60)
+    # Fees, travel and withholding (domain/payments.py); absent: Tokyo's defaults.
+    payments: PaymentRules | None = None
 
     @cached_property
     def words(self) -> Vocabulary:
         """The vocabulary in force: the programme's own, else the default table."""
         return self.vocabulary or Vocabulary.default()
+
+    @cached_property
+    def payment_rules(self) -> PaymentRules:
+        """The payment rules in force: the programme's own, else the defaults."""
+        return self.payments or PaymentRules()
 
 
 class Expert(Record):

@@ -19,6 +19,9 @@ from service.api.routes import (
     feeds,
     jobs,
     outbox,
+    payees,
+    payment_adjustments,
+    payment_months,
     plans,
     programme,
     recommendations,
@@ -42,7 +45,8 @@ The secretariat's service of Haken (派遣): applications and their screening,
 experts and associations, solve jobs, plans, the published schedule,
 replacements, recommendations (options for one association on the phone), calendar
 feeds, the secretariat's spreadsheets (template, import,
-plan export to Excel and CSV) and the programme's report.
+plan export to Excel and CSV), the programme's report, and payments (payees and their
+bank accounts, the monthly close, statements, the Zengin transfer file, yearly totals).
 
 Every request needs `Authorization: Bearer <token>` (`haken token create`):
 *viewer* reads, *staff* edits and plans, *admin* also manages tokens. Changes to
@@ -63,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_unstorable_text)])
     for module in (programme, experts, associations, applications, jobs, plans, schedule,
                    session_life, replacements, recommendations, exchange, reports, feeds,
-                   audit, outbox, tokens):
+                   audit, outbox, tokens, payees, payment_months, payment_adjustments):
         api.include_router(module.router)
     api.include_router(spreadsheets.router, max_body_size=settings.max_upload_bytes)
     app.include_router(api)

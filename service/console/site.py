@@ -14,6 +14,7 @@ from service.console import (
     pages_feeds,
     pages_home,
     pages_mail,
+    pages_payments,
     pages_planning,
     pages_plans,
     pages_print,
@@ -66,7 +67,8 @@ def install(app: FastAPI) -> None:
     # In this order: a path is matched against the pages of the first router that has it.
     for pages in (pages_signin, pages_home, pages_applications, pages_planning, pages_experts,
                   pages_feeds, pages_reports, pages_plans, pages_replacements, pages_mail,
-                  pages_recommendations, pages_print, pages_sessions, pages_self_service):
+                  pages_recommendations, pages_print, pages_sessions, pages_self_service,
+                  pages_payments):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
 

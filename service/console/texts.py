@@ -8,6 +8,7 @@ from domain.vocabulary import Label
 from service.console import (
     texts_experts_feeds_reports,
     texts_mail,
+    texts_payments,
     texts_session_life,
     texts_working_day,
 )
@@ -125,6 +126,7 @@ TEXTS.update(texts_experts_feeds_reports.TEXTS)
 TEXTS.update(texts_mail.TEXTS)
 TEXTS.update(texts_working_day.TEXTS)  # home page, list, print views, window
 TEXTS.update(texts_session_life.TEXTS)
+TEXTS.update(texts_payments.TEXTS)
 
 
 def text(key: str, lang: Lang) -> str:

@@ -189,13 +189,14 @@ def _exists(url: str) -> bool:
 
 
 def _drop_everything(url: str) -> None:
-    """Every table (with its triggers) and the feed counter's function, in one transaction."""
+    """Every table (with its triggers) and the trigger functions, in one transaction."""
     engine = engine_for(url)
     metadata = MetaData()
     metadata.reflect(engine)
     with engine.begin() as connection:
         metadata.drop_all(connection)
         connection.execute(text("DROP FUNCTION IF EXISTS feed_inputs_changed() CASCADE"))
+        connection.execute(text("DROP FUNCTION IF EXISTS payments_closed_unchanged() CASCADE"))
     assert not inspect(engine).get_table_names()
 
 

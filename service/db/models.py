@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -452,3 +453,83 @@ class ApplicationWindowOverrideRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PayeeRow(Base):
+    """Who is paid for an expert's sessions, and the bank account (domain.payments.Payee).
+
+    Kept here, never in the scenario: the scenario file is sent to others. Not a foreign
+    key of experts, so that an expert's record can go while the payments to them stay."""
+
+    __tablename__ = "payees"
+    expert_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    payee_type: Mapped[str] = mapped_column(String(16))
+    bank_code: Mapped[str] = mapped_column(String(4))
+    bank_name: Mapped[str] = mapped_column(String(15))
+    branch_code: Mapped[str] = mapped_column(String(3))
+    branch_name: Mapped[str] = mapped_column(String(15))
+    account_type: Mapped[int] = mapped_column(Integer)
+    account_number: Mapped[str] = mapped_column(String(7))
+    holder_name: Mapped[str] = mapped_column(String(30))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    # Optimistic locking: an UPDATE whose version is stale changes nothing and raises.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+
+class PaymentMonthRow(Base):
+    """A closed month: the close as it was made (domain.payments.MonthClose JSON, accounts
+    whole as they were paid to). Never updated: a correction is an adjustment later."""
+
+    __tablename__ = "payment_months"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    pay_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    document: Mapped[dict[str, Any]]
+    net_yen: Mapped[int] = mapped_column(BigInteger)
+    closed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_by: Mapped[str] = mapped_column(String(100))
+
+
+class PaymentEntryRow(Base):
+    """One payee's payment in a closed month, as figures the yearly totals add up."""
+
+    __tablename__ = "payment_entries"
+    __table_args__ = (UniqueConstraint("month", "expert_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    month: Mapped[str] = mapped_column(ForeignKey("payment_months.month"), index=True)
+    expert_id: Mapped[str] = mapped_column(String(64), index=True)
+    payee_type: Mapped[str] = mapped_column(String(16))
+    sessions: Mapped[int] = mapped_column(Integer)
+    fee_yen: Mapped[int] = mapped_column(BigInteger)
+    travel_yen: Mapped[int] = mapped_column(BigInteger)
+    adjustment_yen: Mapped[int] = mapped_column(BigInteger)
+    gross_yen: Mapped[int] = mapped_column(BigInteger)
+    withholding_yen: Mapped[int] = mapped_column(BigInteger)
+    net_yen: Mapped[int] = mapped_column(BigInteger)
+
+
+class PaidSessionRow(Base):
+    """An expert's session paid in a closed month: the key makes a second payment of it
+    impossible, whoever tries."""
+
+    __tablename__ = "paid_sessions"
+    association_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    expert_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[str] = mapped_column(ForeignKey("payment_months.month"), index=True)
+
+
+class PaymentAdjustmentRow(Base):
+    """A correction to pay (or take back) in the next month closed, with its reason."""
+
+    __tablename__ = "payment_adjustments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    expert_id: Mapped[str] = mapped_column(String(64), index=True)
+    amount_yen: Mapped[int] = mapped_column(BigInteger)
+    taxable: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    # The closed month that paid it; None while it waits.
+    paid_in: Mapped[str | None] = mapped_column(ForeignKey("payment_months.month"), index=True)
