@@ -10,7 +10,7 @@ from service.config import Settings
 
 # The console's own paths (service/web/headers.py gives them their own headers).
 CONSOLE_PATHS = ("/signin", "/signout", "/applications", "/planning", "/static/",
-                 "/experts", "/feed-links", "/reports")
+                 "/experts", "/feed-links", "/reports", "/apply", "/letters")
 
 
 def is_console_path(path: str) -> bool:

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from service.console import (
     pages_applications,
+    pages_apply,
     pages_experts,
     pages_feeds,
     pages_planning,
@@ -58,8 +59,8 @@ def install(app: FastAPI) -> None:
         return await answer if inspect.isawaitable(answer) else answer
 
     # In this order: a path is matched against the pages of the first router that has it.
-    for pages in (pages_signin, pages_applications, pages_planning, pages_experts, pages_feeds,
-                  pages_reports, pages_plans, pages_replacements):
+    for pages in (pages_signin, pages_apply, pages_applications, pages_planning, pages_experts,
+                  pages_feeds, pages_reports, pages_plans, pages_replacements):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from domain.vocabulary import Label
-from service.console import texts_experts_feeds_reports
+from service.console import texts_apply, texts_experts_feeds_reports
 from service.console.texts_plans import PLAN_TEXTS
 
 Lang = Literal["ja", "en"]
@@ -117,6 +117,7 @@ TEXTS: dict[str, Label] = {
     **PLAN_TEXTS,  # calendars, timeline, comparison, replacements
 }
 TEXTS.update(texts_experts_feeds_reports.TEXTS)
+TEXTS.update(texts_apply.TEXTS)
 
 
 def text(key: str, lang: Lang) -> str:
