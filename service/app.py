@@ -15,6 +15,7 @@ from service.api.routes import (
     experts,
     feeds,
     jobs,
+    letters,
     plans,
     programme,
     replacements,
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feeds.public_router)
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_unstorable_text)])
     for module in (programme, experts, associations, applications, jobs, plans, schedule,
-                   replacements, exchange, reports, feeds, audit, tokens):
+                   replacements, exchange, reports, letters, feeds, audit, tokens):
         api.include_router(module.router)
     api.include_router(spreadsheets.router, max_body_size=settings.max_upload_bytes)
     app.include_router(api)

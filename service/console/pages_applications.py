@@ -20,7 +20,7 @@ from service.console.toolkit import (
     redirect_to,
     render,
 )
-from service.logic import applications, records, state
+from service.logic import applications, intake, records, state
 from service.logic.applications import TransitionIn
 from service.logic.errors import Conflict, Invalid, PreconditionFailed, ServiceError
 from service.logic.state import etag
@@ -57,6 +57,7 @@ def _application_context(db: DbDep, association_id: str) -> dict[str, Any]:
                    for item, item_label in applications.ELIGIBILITY.items()],
         "gaps": applications.screening_gaps(db, association_id),
         "next_statuses": applications.NEXT[row.status],
+        "receipt": intake.receipt_of(db, association_id),
     }
 
 

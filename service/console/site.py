@@ -13,6 +13,7 @@ from service.console import (
     pages_apply,
     pages_experts,
     pages_feeds,
+    pages_letters,
     pages_planning,
     pages_plans,
     pages_replacements,
@@ -59,8 +60,8 @@ def install(app: FastAPI) -> None:
         return await answer if inspect.isawaitable(answer) else answer
 
     # In this order: a path is matched against the pages of the first router that has it.
-    for pages in (pages_signin, pages_apply, pages_applications, pages_planning, pages_experts,
-                  pages_feeds, pages_reports, pages_plans, pages_replacements):
+    for pages in (pages_signin, pages_apply, pages_letters, pages_applications, pages_planning,
+                  pages_experts, pages_feeds, pages_reports, pages_plans, pages_replacements):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
 
