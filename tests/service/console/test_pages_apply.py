@@ -22,6 +22,7 @@ from service.db.engine import transaction
 from service.db.models import ApplicationReceiptRow, ApplicationWindowRow, AssociationRow
 from service.logic import intake
 from service.logic.applications import ELIGIBILITY
+from tests.service.console.test_pages_experts import sign_in
 from tests.service_support import Api, example_document, settings_for
 
 FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -38,7 +39,10 @@ def with_window(api: Api, start: dt.date, end: dt.date) -> dict[str, Any]:
     document = example_document()
     document["programme"]["application_period"] = {"start": start.isoformat(),
                                                    "end": end.isoformat()}
-    answer = api.send("PUT", "/api/v1/scenario", body=document)
+    current = api.get("/api/v1/scenario")
+    answer = api.send("PUT", "/api/v1/scenario", body=document,
+                      if_match=current.headers.get("ETag") if current.status_code == 200
+                      else None)
     assert answer.status_code == 200, answer.text
     return document
 
@@ -124,6 +128,10 @@ def test_a_complete_application_arrives_as_received(open_window: Api) -> None:
     with transaction(api.url) as db:
         row = db.get(ApplicationReceiptRow, number)
         assert row is not None and row.association_id == "A061"
+    # The secretariat's page of the application shows its receipt number.
+    staff, _ = sign_in(api, "staff")
+    assert f'<dd id="receipt">{number} (オンライン申込み)</dd>' in staff.get(
+        "/applications/A061").text
     # The audit log names the form as the actor.
     entries = api.get("/api/v1/audit", "staff", params={"entity_id": "A061"}).json()
     assert {(e["actor"], e["action"]) for e in entries} == {
