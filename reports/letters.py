@@ -92,8 +92,12 @@ def render_pdf(letter: Letter) -> bytes:
              Paragraph(_lines(letter.addressee), base), Spacer(1, 4 * mm),
              Paragraph(_lines(letter.sender), right),
              Paragraph(_lines(letter.title), title)]
+    centre = ParagraphStyle("centre", parent=base, alignment=TA_CENTER)
+    # A Japanese letter's closing words and 記 stand apart: 敬具 and 以上 right, 記 centred.
+    placed = {"敬具": right, "以上": right, "記": centre}
     for paragraph in _paragraphs(letter.body):
-        story += [Paragraph(_lines(paragraph), base), Spacer(1, 3 * mm)]
+        style = placed.get(paragraph.strip(), base)
+        story += [Paragraph(_lines(paragraph), style), Spacer(1, 3 * mm)]
     document.build(story)
     return out.getvalue()
 
