@@ -18,6 +18,7 @@ from service.api.routes import (
     experts,
     feeds,
     jobs,
+    letters,
     outbox,
     payees,
     payment_adjustments,
@@ -66,8 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feeds.public_router)
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_unstorable_text)])
     for module in (programme, experts, associations, applications, jobs, plans, schedule,
-                   session_life, replacements, recommendations, exchange, reports, feeds,
-                   audit, outbox, tokens, payees, payment_months, payment_adjustments):
+                   session_life, replacements, recommendations, exchange, reports, letters,
+                   feeds, audit, outbox, tokens, payees, payment_months, payment_adjustments):
         api.include_router(module.router)
     api.include_router(spreadsheets.router, max_body_size=settings.max_upload_bytes)
     app.include_router(api)

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     # tokens from that address get 429 (a valid token is always let in).
     auth_failures_allowed: int = Field(default=10, ge=1)
     auth_failure_window_seconds: float = Field(default=60.0, gt=0)
+    # Posts of the public application form (/apply) allowed per client address in one
+    # window, valid or not; past them, 429 until the oldest leaves the window.
+    apply_posts_allowed: int = Field(default=20, ge=1)
+    apply_window_seconds: float = Field(default=3600.0, gt=0)
     # Addresses or networks of the reverse proxies whose X-Forwarded-For and
     # X-Forwarded-Proto are believed, comma-separated; none by default.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)

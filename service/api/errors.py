@@ -202,6 +202,8 @@ def responses(*codes: int, invalid: type[BaseModel] = FieldProblems,
         422: ("Bad input; each problem names its field.", invalid),
         428: ("If-Match is missing, or is `*` where a version is needed.", Problem),
         429: ("Too many failed authentications from this address.", Problem),
+        503: ("A part this operation needs is not installed here (named in detail).",
+              Problem),
     }
     # Where a body or parameters can be malformed (422), the body can also be unreadable.
     chosen = sorted({401, 403, 429, *codes, *([400] if 422 in codes else [])})

@@ -23,7 +23,7 @@ from service.console.toolkit import (
     render,
 )
 from service.logic import application_list as application_list_logic
-from service.logic import applications, records, state
+from service.logic import applications, intake, records, state
 from service.logic.application_list import BulkOutcome, SortKey
 from service.logic.applications import TransitionIn
 from service.logic.errors import Conflict, Invalid, PreconditionFailed, ServiceError
@@ -110,6 +110,7 @@ def _application_context(db: DbDep, association_id: str) -> dict[str, Any]:
                    for item, item_label in applications.ELIGIBILITY.items()],
         "gaps": applications.open_items(db, association_id),
         "next_statuses": applications.NEXT[row.status],
+        "receipt": intake.receipt_of(db, association_id),
     }
 
 

@@ -11,7 +11,7 @@ from service.config import Settings
 # The console's own paths (service/web/headers.py gives them their own headers).
 CONSOLE_PATHS = ("/signin", "/signout", "/applications", "/planning", "/static/",
                  "/experts", "/feed-links", "/reports", "/contacts/", "/outbox", "/window",
-                 "/print/", "/sessions", "/payments",
+                 "/print/", "/sessions", "/payments", "/apply", "/letters",
                  "/my/")  # the self-service pages of experts and associations
 
 

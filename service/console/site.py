@@ -10,9 +10,11 @@ from fastapi.staticfiles import StaticFiles
 
 from service.console import (
     pages_applications,
+    pages_apply,
     pages_experts,
     pages_feeds,
     pages_home,
+    pages_letters,
     pages_mail,
     pages_payments,
     pages_planning,
@@ -65,10 +67,10 @@ def install(app: FastAPI) -> None:
         return await answer if inspect.isawaitable(answer) else answer
 
     # In this order: a path is matched against the pages of the first router that has it.
-    for pages in (pages_signin, pages_home, pages_applications, pages_planning, pages_experts,
-                  pages_feeds, pages_reports, pages_plans, pages_replacements, pages_mail,
-                  pages_recommendations, pages_print, pages_sessions, pages_self_service,
-                  pages_payments):
+    for pages in (pages_signin, pages_apply, pages_letters, pages_home, pages_applications,
+                  pages_planning, pages_experts, pages_feeds, pages_reports, pages_plans,
+                  pages_replacements, pages_mail, pages_recommendations, pages_print,
+                  pages_sessions, pages_self_service, pages_payments):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from domain.vocabulary import Label
 from service.console import (
+    texts_apply,
     texts_experts_feeds_reports,
     texts_mail,
     texts_payments,
@@ -127,6 +128,7 @@ TEXTS.update(texts_mail.TEXTS)
 TEXTS.update(texts_working_day.TEXTS)  # home page, list, print views, window
 TEXTS.update(texts_session_life.TEXTS)
 TEXTS.update(texts_payments.TEXTS)
+TEXTS.update(texts_apply.TEXTS)
 
 
 def text(key: str, lang: Lang) -> str:

@@ -533,3 +533,57 @@ class PaymentAdjustmentRow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     # The closed month that paid it; None while it waits.
     paid_in: Mapped[str | None] = mapped_column(ForeignKey("payment_months.month"), index=True)
+
+
+class ApplicationReceiptRow(Base):
+    """An application sent through the public form (/apply): its receipt number."""
+
+    __tablename__ = "application_receipts"
+    # What the applicant is shown and quotes on the phone: HK-20250702-7Q3K9M.
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    association_id: Mapped[str] = mapped_column(
+        ForeignKey("associations.id", ondelete="CASCADE"), unique=True)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    client: Mapped[str] = mapped_column(String(64))
+
+
+class ApplySubmissionRow(Base):
+    """A post of the public application form from one client address, kept for the
+    window of the rate limit (as ``auth_failures`` are for sign-in)."""
+
+    __tablename__ = "apply_submissions"
+    __table_args__ = (Index("ix_apply_submissions_client_at", "client", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ApplicationWindowRow(Base):
+    """The staff's override of the programme's ``application_period`` (one row, id 1):
+    closed early, or opened or extended to other dates. Without it, or with a field
+    unset, the programme's period holds (service.logic.intake.application_window_state)."""
+
+    __tablename__ = "application_window"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start: Mapped[dt.date | None] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date)
+    # Closed now, whatever the dates say (closed early).
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class LetterTemplateRow(Base):
+    """The secretariat's wording of a decision letter (acceptance or rejection); without a
+    row, the default of service.logic.letters holds."""
+
+    __tablename__ = "letter_templates"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic locking: an UPDATE whose version is stale changes nothing and raises.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)

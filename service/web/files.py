@@ -13,6 +13,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"  # Starlette adds "; charset=utf-8"
 ZIP = "application/zip"
 JSON = "application/json"
+PDF = "application/pdf"
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 

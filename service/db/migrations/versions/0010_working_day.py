@@ -1,7 +1,7 @@
 """Staff overrides of the application window's end (closed early or extended)
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0008
 Create Date: 2026-12-03 12:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0004"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
