@@ -417,7 +417,8 @@ def receipt_email(association: Association, number: str, call_due_on: dt.date,
     ])
     return OutgoingEmail(to=contact.email, subject=f"【受付番号 {number}】お申込みを受け付けました"
                          f" / Application received", body=body,
-                         about=("association", association.id))
+                         about=("association", association.id),
+                         key=f"receipt:{association.id}", kind="receipt")
 
 
 def local_time(db: Session, moment: dt.datetime) -> dt.datetime:

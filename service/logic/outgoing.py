@@ -1,19 +1,13 @@
-"""The one place where the service hands an e-mail over to be sent.
-
-The outbox (issue 15's mail part: a table written in the same transaction, sent by the
-worker over SMTP) is built on another branch; when it is merged, ``queue_email`` calls its
-``queue_message(...)`` with these parts. Until then nothing is queued and nothing is sent:
-the call is logged so that it can be seen, and callers never claim that a message went out.
-"""
+"""The application's messages (the receipt) handed to the outbox: queued in the same
+transaction as the application, sent by the worker over SMTP (service.logic.outbox)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-logger = logging.getLogger(__name__)
+from service.logic import outbox
 
 
 @dataclass(frozen=True)
@@ -32,14 +26,17 @@ class OutgoingEmail:
     body: str
     # What caused it, for the outbox's list: ("application", "A057").
     about: tuple[str, str]
+    # Names the message for good, so that it is queued once: "receipt:A057".
+    key: str
+    kind: str = "message"
     attachments: tuple[Attachment, ...] = field(default=())
 
 
 def queue_email(db: Session, message: OutgoingEmail) -> bool:
-    """Queue ``message`` in the same transaction as ``db``'s change; True once queued.
-
-    The merge point with the mail branch: replace the body by its ``queue_message``.
-    """
-    logger.info("e-mail about %s %s not queued: the outbox is not part of this build",
-                *message.about)
-    return False
+    """Queue ``message`` in the same transaction as ``db``'s change; True once queued."""
+    outbox.queue_message(
+        db, to=message.to, subject=message.subject, text=message.body, key=message.key,
+        kind=message.kind, about=message.about,
+        attachments=[outbox.Attachment(a.filename, a.content_type, a.content)
+                     for a in message.attachments])
+    return True

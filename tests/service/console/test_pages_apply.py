@@ -128,6 +128,12 @@ def test_a_complete_application_arrives_as_received(open_window: Api) -> None:
     with transaction(api.url) as db:
         row = db.get(ApplicationReceiptRow, number)
         assert row is not None and row.association_id == "A061"
+    # The receipt is in the outbox, queued with the application, for the contact alone.
+    messages = api.get("/api/v1/outbox", "staff").json()
+    receipts = [m for m in messages["messages"]
+                if m["kind"] == "receipt"]
+    assert [(m["recipient"], number in m["title"]) for m in receipts] == [
+        ("sato@example.jp", True)], receipts
     # The secretariat's page of the application shows its receipt number.
     staff, _ = sign_in(api, "staff")
     assert f'<dd id="receipt">{number} (オンライン申込み)</dd>' in staff.get(
