@@ -39,7 +39,7 @@ from service.db.models import (
     AssociationRow,
     utcnow,
 )
-from service.logic import audit
+from service.logic import audit, working_day
 from service.logic.applications import ELIGIBILITY
 from service.logic.auth_limits import Limit
 from service.logic.errors import Conflict, Invalid
@@ -93,11 +93,16 @@ def application_window_state(db: Session, on: dt.date | None = None) -> WindowSt
         start = override.start or start
         end = override.end or end
         closed_early = override.closed
+    # The home page's control: staff closing the window early or extending it.
+    staff_end = working_day.application_window_override(db)
+    if staff_end is not None:
+        end = staff_end.closes_on
     if closed_early or start is None or end is None:
-        return WindowState("closed", day, start, end, override is not None, closed_early)
+        return WindowState("closed", day, start, end,
+                           override is not None or staff_end is not None, closed_early)
     state: WindowStateName = ("not_yet_open" if day < start
                               else "closed" if day > end else "open")
-    return WindowState(state, day, start, end, override is not None)
+    return WindowState(state, day, start, end, override is not None or staff_end is not None)
 
 
 # --- the form's record ---------------------------------------------------------------------

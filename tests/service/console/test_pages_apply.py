@@ -20,7 +20,7 @@ from domain.scenario import Programme
 from service.app import create_app
 from service.db.engine import transaction
 from service.db.models import ApplicationReceiptRow, ApplicationWindowRow, AssociationRow
-from service.logic import intake
+from service.logic import intake, working_day
 from service.logic.applications import ELIGIBILITY
 from tests.service.console.test_pages_experts import sign_in
 from tests.service_support import Api, example_document, settings_for
@@ -254,6 +254,10 @@ def test_window_state_follows_programme_and_override(api: Api) -> None:
         later = intake.application_window_state(db, end + dt.timedelta(days=5))
         assert (later.state, later.end, later.overridden) == (
             "open", end + dt.timedelta(days=10), True)
+        # Closed early from the home page: the form closes with it.
+        working_day.set_application_window(db, today() - dt.timedelta(days=1),
+                                           "定員に達したため", "test")
+        assert intake.application_window_state(db).state == "closed"
 
 
 def test_forged_or_foreign_forms_store_nothing(open_window: Api) -> None:
