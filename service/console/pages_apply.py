@@ -144,7 +144,7 @@ def _closed_page(request: Request, window: WindowState, status_code: int) -> HTM
     elif window.start is None or window.end is None:
         key = "window_none"
     else:
-        key = "window_not_yet" if window.state == "not_yet_open" else "window_closed"
+        key = "window_not_yet" if window.state == "not_yet_open" else "apply_window_closed"
     return render(request, "apply_closed.html", {
         "window": window, "notice": text(key, lang), "period": _period_text(window),
     }, status_code=status_code)

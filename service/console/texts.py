@@ -123,12 +123,21 @@ TEXTS: dict[str, Label] = {
                   "The form is stale or was sent from another site; open the page again."),
     **PLAN_TEXTS,  # calendars, timeline, comparison, replacements
 }
-TEXTS.update(texts_experts_feeds_reports.TEXTS)
-TEXTS.update(texts_mail.TEXTS)
-TEXTS.update(texts_working_day.TEXTS)  # home page, list, print views, window
-TEXTS.update(texts_session_life.TEXTS)
-TEXTS.update(texts_payments.TEXTS)
-TEXTS.update(texts_apply.TEXTS)
+
+
+def _take_in(table: dict[str, Label]) -> None:
+    """One flat table for every page: a key two modules give different words would show
+    one page the other's words, so it is refused."""
+    clash = sorted(key for key in table if key in TEXTS and TEXTS[key] != table[key])
+    if clash:
+        raise RuntimeError(f"console texts given twice with different words: {clash}")
+    TEXTS.update(table)
+
+
+for _module in (texts_experts_feeds_reports, texts_mail,
+                texts_working_day,  # home page, list, print views, window
+                texts_session_life, texts_payments, texts_apply):
+    _take_in(_module.TEXTS)
 
 
 def text(key: str, lang: Lang) -> str:

@@ -92,7 +92,7 @@ TEXTS: dict[str, Label] = {
     "apply_period": Label("申込受付期間", "Application period"),
     "window_not_yet": Label("お申込みの受付はまだ始まっていません。",
                             "Applications are not open yet."),
-    "window_closed": Label("お申込みの受付は終了しました。", "Applications are closed."),
+    "apply_window_closed": Label("お申込みの受付は終了しました。", "Applications are closed."),
     "window_closed_early": Label("お申込みの受付は終了しました（受付を締め切りました）。",
                                  "Applications are closed (closed early)."),
     "window_none": Label("現在、お申込みは受け付けていません。",

@@ -20,7 +20,7 @@ TEXTS: dict[str, Label] = {
                                               "next month"),
     "payees_count": Label("支払先数", "Payees"),
     "fee": Label("謝金", "Fee"),
-    "travel": Label("交通費", "Travel"),
+    "travel_paid": Label("交通費", "Travel"),
     "adjustment": Label("調整", "Adjustment"),
     "gross": Label("支払金額", "Paid"),
     "withholding": Label("源泉徴収税額", "Tax withheld"),

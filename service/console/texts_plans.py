@@ -8,7 +8,7 @@ PLAN_TEXTS: dict[str, Label] = {
     "calendars": Label("予定表", "Calendars"),
     "replacements": Label("交代", "Replacements"),
     "show": Label("表示", "Show"),
-    "subject": Label("対象", "Whose"),
+    "subject": Label("対象", "For"),
     "choose_subject": Label("専門家または団体を選んでください。",
                             "Choose an expert or an association."),
     "associations": Label("団体", "Associations"),

@@ -58,8 +58,8 @@ TEXTS: dict[str, Label] = {
     "phase": Label("内容", "Phase"),
     "state": Label("状況", "State"),
     "open": Label("開く", "Open"),
-    "reports_due": Label("提出が必要な報告書", "Reports to file"),
-    "no_reports_due": Label("提出が必要な報告書はありません。", "No reports to file."),
+    "reports_to_file": Label("提出が必要な報告書", "Reports to file"),
+    "no_reports_to_file": Label("提出が必要な報告書はありません。", "No reports to file."),
     "late": Label("期限超過", "late"),
     "on_time": Label("期限内", "on time"),
     "final_report": Label("最終報告", "final report"),
@@ -108,7 +108,7 @@ TEXTS: dict[str, Label] = {
     "stale_msg": Label("他の更新があったため保存できませんでした。"
                        "内容を確認して再度送信してください。",
                        "Someone changed this meanwhile; check and send again."),
-    "home": Label("トップへ", "Back to your page"),
+    "back_to_own_page": Label("トップへ", "Back to your page"),
     "none_yet": Label("まだありません。", "None yet."),
     # staff pages
     "session_life": Label("実施管理", "Sessions held"),

@@ -242,13 +242,13 @@ def _problem(issue: Any) -> Problem:
                        "Choose one" if chosen else "Required")
     if kind == "string_too_long":
         return Problem(path, f"{ctx['max_length']}文字以内で入力してください", english)
-    if kind == "string_pattern_mismatch":
-        if path.endswith("email"):
-            return Problem(path, "メールアドレスの形式で入力してください（例: sato@example.jp）",
-                           "Enter an e-mail address (e.g. sato@example.jp)")
-        if path.endswith("phone"):
-            return Problem(path, "数字とハイフンで入力してください（例: 03-0000-0000）",
-                           "Digits and hyphens (e.g. 03-0000-0000)")
+    # The address's syntax is checked by the pattern and by the domain's validator.
+    if path.endswith("email") and kind in ("string_pattern_mismatch", "value_error"):
+        return Problem(path, "メールアドレスの形式で入力してください（例: sato@example.jp）",
+                       "Enter an e-mail address (e.g. sato@example.jp)")
+    if kind == "string_pattern_mismatch" and path.endswith("phone"):
+        return Problem(path, "数字とハイフンで入力してください（例: 03-0000-0000）",
+                       "Digits and hyphens (e.g. 03-0000-0000)")
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return Problem(path, "半角数字で入力してください", "Enter a whole number")
     if kind == "greater_than_equal":

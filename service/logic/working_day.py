@@ -14,8 +14,6 @@ their own, the newest in force, each in the audit log.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -34,7 +32,7 @@ from service.db.models import (
     SessionRow,
     utcnow,
 )
-from service.logic import audit, jobs
+from service.logic import audit, jobs, session_life
 from service.logic.applications import DueCall, calls_due
 from service.logic.errors import Conflict, Invalid
 from service.logic.state import programme, today
@@ -115,23 +113,22 @@ class DueItem:
     href: str
 
 
-# Expert reports and association confirmations come from the session flow (held ->
-# reported -> confirmed -> approved): a function ``due_on_home(db, as_of) -> list[DueItem]``
-# in this module. Until that module exists the home page leaves the line out.
-REPORTS_DUE = "service.logic.session_flow:due_on_home"
-
-
-def reports_and_confirmations_due(db: Session, as_of: dt.date) -> list[DueItem] | None:
-    """The session flow's reports and confirmations due, or None while it does not exist."""
-    module_name, _, function_name = REPORTS_DUE.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise  # the module is there but itself fails to import: say so
-        return None
-    due: Callable[[Session, dt.date], Sequence[DueItem]] = getattr(module, function_name)
-    return list(due(db, as_of))
+def reports_and_confirmations_due(db: Session, as_of: dt.date) -> list[DueItem]:
+    """Expert reports not filed yet (late ones first), then sessions reported and waiting
+    for the association's confirmation; each handled on the sessions page."""
+    reports = session_life.reports_due(db)
+    items = [DueItem(Label(f"{r.association_name}（{r.association_id}）第{r.number}回の"
+                           f"{'最終' if r.final else ''}報告書（{r.lead_id}）",
+                           f"{'Final report' if r.final else 'Report'} of session {r.number}"
+                           f" with {r.association_id} ({r.lead_id})"),
+                     r.due_on, r.due_on < as_of, f"/sessions#session-{r.session_id}")
+             for r in sorted(reports, key=lambda r: (not r.due_on < as_of, r.due_on))]
+    items += [DueItem(Label(f"{row.association_id} 第{row.number}回の従事証明（団体の確認待ち）",
+                            f"{row.association_id}: session {row.number} awaits the "
+                            "association's confirmation"),
+                      None, False, f"/sessions#session-{row.id}")
+              for row in session_life.sessions(db, ("reported",))]
+    return items
 
 
 @dataclass(frozen=True)

@@ -233,6 +233,7 @@ def test_progress_off_a_terminal_keeps_whole_lines_in_the_summary_words(tmp_path
         assert "; needs covered" in line and len(line) > 80, line
         assert "industry match 0." in line or "industry match 1.00" in line, line
         assert "kept" not in line, line  # no published plan: nothing to keep
-    # Every line is one of ours: progress, the summary, or the file written.
-    starts = ("[service]", "[improve]", "served ", "solver ", "secondary-need", "plan written")
+    # Every line is one of ours: progress, why it stopped, the summary, or the file written.
+    starts = ("[service]", "[improve]", "[stopped]", "served ", "solver ", "secondary-need",
+              "stopped: ", "plan written")
     assert all(line.startswith(starts) for line in lines if line), lines

@@ -161,3 +161,13 @@ def test_every_console_page_in_both_languages(api: Api) -> None:
                 assert f'<html lang="{lang}">' in page.text, (path, lang)
                 if lang == "ja":
                     assert english_leaks(page.text) == [], (path, english_leaks(page.text))
+
+
+def test_a_text_key_given_different_words_twice_is_refused() -> None:
+    from domain.vocabulary import Label
+    from service.console import texts
+
+    key = next(iter(TEXTS))
+    with pytest.raises(RuntimeError, match=key):
+        texts._take_in({key: Label(TEXTS[key].ja + "（別）", TEXTS[key].en + " (other)")})
+    texts._take_in({key: TEXTS[key]})  # the same words again are no clash

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from service.logic import working_day
 from tests.service.working_day_support import (
     business_day_this_week,
     console,
@@ -70,9 +69,9 @@ def test_home_lists_the_day_and_links_where_each_is_handled(day: Api) -> None:
     assert "A6" not in unserved  # withdrawn: not counted among the unserved accepted
     assert "実行中のジョブはありません" in text
     assert "受付中" in html[html.index('id="window"'):]
-    # No session-flow module yet: the reports line is left out rather than shown empty.
-    assert working_day.reports_and_confirmations_due.__doc__
-    assert 'id="home-reports"' not in html
+    # Nothing held yet: the reports line says there is nothing to file.
+    reports = html[html.index('id="home-reports"'):]
+    assert "期限の近い報告・確認はありません" in reports[:400]
 
 
 def test_the_plan_page_says_what_each_unserved_count_counts(day: Api) -> None:

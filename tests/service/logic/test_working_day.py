@@ -59,12 +59,11 @@ def test_the_window_override_stands_beside_the_programmes_period(api: Api) -> No
     assert period["end"] == (today + dt.timedelta(days=20)).isoformat()
 
 
-def test_the_reports_line_waits_for_the_session_flow(api: Api) -> None:
+def test_the_reports_line_lists_reports_and_confirmations_due(api: Api) -> None:
     imported(api)
     with transaction(api.url) as db:
         day = working_day.working_day(db)
-    assert day.reports_due is None  # no session-flow module on this branch
-    assert working_day.REPORTS_DUE.startswith("service.logic.")
+    assert day.reports_due == []  # nothing held yet: nothing to report
 
 
 def test_a_viewer_sees_the_home_page_without_its_forms(api: Api) -> None:
