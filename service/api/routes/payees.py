@@ -9,9 +9,9 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from domain.payments import BankAccount, Payee, PayeeType
+from domain.payments import Payee, PayeeType
 from service.api.deps import ID_TEXT, Admin, AuthenticatedRoute, IfMatch, Staff
 from service.api.errors import responses
 from service.db.models import PayeeRow
@@ -27,12 +27,25 @@ PAYEE_EXAMPLE = {"payee_type": "individual", "account": {
     "account_type": 1, "account_number": "1234567", "holder_name": "ヤマダ　ハナコ"}}
 
 
+class AccountOut(BaseModel):
+    """An account as shown: the number masked (****567) unless an admin asked for it whole,
+    so its schema is not the input's seven digits."""
+
+    bank_code: str
+    bank_name: str
+    branch_code: str
+    branch_name: str
+    account_type: int
+    account_number: str = Field(description="Masked (****567) unless read whole by an admin.")
+    holder_name: str
+
+
 class PayeeOut(BaseModel):
     """A payee as staff see it: the account number masked (****567)."""
 
     expert_id: str
     payee_type: PayeeType
-    account: BankAccount
+    account: AccountOut
     updated_at: dt.datetime
     updated_by: str
 
@@ -40,7 +53,8 @@ class PayeeOut(BaseModel):
     def of(cls, row: PayeeRow, whole: bool = False) -> PayeeOut:
         payee = payments.as_payee(row)
         return cls(expert_id=row.expert_id, payee_type=payee.payee_type,
-                   account=payee.account if whole else payee.account.masked(),
+                   account=AccountOut(**(payee.account if whole
+                                         else payee.account.masked()).model_dump()),
                    updated_at=row.updated_at, updated_by=row.updated_by)
 
 

@@ -112,7 +112,17 @@ def test_the_scan_finds_a_leak() -> None:
 
 # Console GET paths that are not pages: downloads, the event stream, static files.
 NOT_PAGES = {"/planning/jobs/{job_id}/events", "/reports/haken-report.xlsx",
-             "/reports/haken-report.csv"}
+             "/reports/haken-report.csv", "/applications/{association_id}/letter.pdf",
+             "/letters/{kind}/sample.pdf", "/payments/months/{month}/statements.pdf",
+             "/payments/months/{month}/statements.xlsx", "/payments/months/{month}/zengin.txt",
+             "/payments/years/{year}.xlsx"}
+# Pages that need a record this test does not make yet (a receipt, a self-service link, a
+# queued message); their own tests render them. Listed so that a new page still fails here.
+NOT_RENDERED_HERE = {"/apply/received/{number}", "/my/{secret}", "/my/{secret}/availability",
+                     "/my/{secret}/sessions/{session_id}", "/outbox/{message_id}",
+                     # options for an association the plan leaves out, or a session to move
+                     "/applications/{association_id}/options",
+                     "/planning/sessions/{session_id}/options"}
 
 
 def console_routes() -> list[APIRoute]:
@@ -147,11 +157,16 @@ def test_every_console_page_in_both_languages(api: Api) -> None:
         "/print/association/{association_id}": "/print/association/A1",
         "/print/week": "/print/week",
         "/signin": "/signin",
+        "/apply": "/apply", "/letters": "/letters", "/outbox": "/outbox",
+        "/contacts/{kind}/{subject_id}": ["/contacts/expert/E1", "/contacts/association/A1"],
+        "/sessions": "/sessions", "/payments": "/payments",
+        "/payments/payees/{expert_id}": "/payments/payees/E1",
     }
     console_pages = {route.path for route in console_routes() if "GET" in route.methods}
     # A new page must be added here, and so checked in both languages.
-    assert console_pages - NOT_PAGES == set(pages), console_pages ^ set(pages)
-    client, _ = console(api)
+    assert console_pages - NOT_PAGES - NOT_RENDERED_HERE == set(pages), (
+        console_pages ^ set(pages))
+    client, _ = console(api, "admin")
     for listed in pages.values():
         for path in [listed] if isinstance(listed, str) else listed:
             for lang in ("ja", "en"):
