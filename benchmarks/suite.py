@@ -95,12 +95,12 @@ SUITES: dict[str, Suite] = {
     ),
     "speed": Suite(
         "speed", "The speed issue's goals: the goal suite's 120x30 instances at 10 s, balanced "
-        "2000x400 at 15 s, scarce_experts 2000x400 at 120 s; about 8 minutes.",
+        "2000x400 at 15 s, scarce_experts and scarce_narrow 2000x400 at 120 s; about 10 minutes.",
         _grid(("balanced",), ((120, 30, 10.0),), (1, 2, 3))
         + _grid(("scarce_experts", "narrow_availability", "many_conflicts"),
                 ((120, 30, 10.0),), (1,))
         + _grid(("balanced",), ((2000, 400, 15.0),), (1,))
-        + _grid(("scarce_experts",), ((2000, 400, 120.0),), (1,)),
+        + _grid(("scarce_experts", "scarce_narrow"), ((2000, 400, 120.0),), (1,)),
     ),
     "scale": Suite(
         "scale", "The issue's scale goals: 2000x400 on both programmes within 10 minutes "

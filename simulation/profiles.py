@@ -65,6 +65,15 @@ PROFILES: Mapping[str, Profile] = MappingProxyType({
         conflicted_experts=1.0,
         conflict_share=(0.05, 0.20),
     ),
+    "scarce_narrow": Profile(
+        "The two stresses together: scarce experts (1-3 associations, 1-3 sessions a week) "
+        "who, like the associations, offer one or two short windows a week.",
+        max_associations=(1, 3),
+        sessions_per_week=(1, 3),
+        expert_weekdays=(1, 2),
+        association_weekdays=(1, 2),
+        narrow=True,
+    ),
     "tokyo": Profile(
         "The bundled example: balanced, with a late tail of decisions and more single-mode "
         "experts taking 2-6 associations, so a few associations cannot be served.",

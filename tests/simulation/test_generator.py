@@ -205,12 +205,15 @@ def test_profiles_do_what_they_say() -> None:
     late = parse_scenario(generate_scenario(300, 60, 4, "late_decisions"))
     narrow = parse_scenario(generate_scenario(300, 60, 4, "narrow_availability"))
     conflicted = parse_scenario(generate_scenario(300, 60, 4, "many_conflicts"))
+    both = parse_scenario(generate_scenario(300, 60, 4, "scarce_narrow"))
 
     def capacity(scenario: Scenario) -> int:
         return sum(e.max_associations for e in scenario.experts)
 
     assert capacity(scarce) < 0.5 * capacity(balanced)
     assert capacity(scarce) < len(scarce.accepted)
+    assert capacity(both) < 0.5 * capacity(balanced)
+    assert capacity(both) < len(both.accepted)
 
     assert _late_share(late) > 2 * _late_share(balanced)
     calendar = BusinessCalendar(late.programme)
@@ -231,6 +234,8 @@ def test_profiles_do_what_they_say() -> None:
         return total / len(scenario.experts)
 
     assert weekly_minutes(narrow) < 0.5 * weekly_minutes(balanced)
+    assert weekly_minutes(both) < 0.5 * weekly_minutes(balanced)
+    assert weekly_minutes(both) < 0.5 * weekly_minutes(scarce)
 
     assert all(len(e.conflicts) >= 0.04 * len(conflicted.associations)
                for e in conflicted.experts)
