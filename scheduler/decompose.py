@@ -146,10 +146,29 @@ def plan_decomposed(
     solution = dict(held)
     bookings = Bookings(enc, solution)
     reinserter = Reinserter(enc, matching, kept)
+    # Association slots the flow holds for teams not yet placed: another joiner may only
+    # take a slot that no later team of the flow needs.
+    pending = np.zeros(len(enc.expert_ids), dtype=np.int64)
+    for a, lead in leads.items():
+        pending[[lead, *teams.joiners.get(a, ())]] += 1
     left: list[int] = []
     for a in sorted(leads):  # earliest applicant first
+        flow_joiners = teams.joiners.get(a, set())
+        pending[[leads[a], *flow_joiners]] -= 1
         found = reinserter.with_lead(a, leads[a], bookings, bookings.top_load(),
-                                     allowed_joiners=teams.joiners.get(a, set()))
+                                     allowed_joiners=flow_joiners)
+        if found is not None and found[0][0] < len(enc.secondary_needs[a]):
+            # The flow's joiners may not share the lead's days: a need they leave open
+            # goes to any qualified joiner with a slot to spare.
+            spare = {j for options in reinserter.joiner_candidates[a].values()
+                     for j in options
+                     if len(bookings.associations[j]) + pending[j]
+                     < enc.expert_max_associations[j]}
+            if spare - flow_joiners:
+                wider = reinserter.with_lead(a, leads[a], bookings, bookings.top_load(),
+                                             allowed_joiners=flow_joiners | spare)
+                if wider is not None and wider[0] > found[0]:
+                    found = wider
         if found is not None and reinserter.within_week_caps(a, found[1], bookings):
             bookings.add(a, found[1])
             solution[a] = found[1]

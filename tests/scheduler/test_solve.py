@@ -19,6 +19,7 @@ from matcher.encoding import encode
 from scheduler.decompose import plan_decomposed
 from scheduler.greedy import plan_greedy
 from scheduler.reinsert import Bookings, Reinserter
+from scheduler.scoring import covered_needs
 from scheduler.serve import eject_and_insert
 from scheduler.solution import build_plan
 from scheduler.solve import SolveOptions, solve, solve_greedy
@@ -382,3 +383,20 @@ def test_a_first_plan_serving_everyone_servable_settles_stage_one() -> None:
     assert plan.stats.served == 2 and served_ids(plan) == {"A1", "A2"}
     service = (plan.stats.objectives or {})["service"]
     assert "first plan serves every association" not in service["status"]
+
+
+@pytest.mark.parametrize("profile", ["balanced", "scarce_experts", "scarce_narrow"])
+def test_the_decomposed_first_plan_keeps_every_rule_and_within_its_coverage_bound(
+        profile: str) -> None:
+    """Joiners beyond the flow's take only association slots no later team of the flow
+    holds (on scarce experts a slot taken too early broke rule 7 for a later lead)."""
+    s = parse_scenario(generate_scenario(300, 60, 2, profile))
+    enc = encode(s)
+    matching = match(enc, None)
+    decomposed = plan_decomposed(enc, matching, enc.pins, enc.kept)
+    plan = build_plan(s, enc, matching, decomposed, upper_bound=matching.upper_bound,
+                      solver_status="TEST", wall_seconds=0.0)
+    violations = check_plan(s, plan)
+    assert violations == [], "\n".join(map(str, violations))
+    covered = sum(len(covered_needs(enc, a, x)) for a, x in decomposed.items())
+    assert covered <= coverage_upper_bound(enc, matching, decomposed)
