@@ -102,6 +102,13 @@ SUITES: dict[str, Suite] = {
         + _grid(("balanced",), ((2000, 400, 15.0),), (1,))
         + _grid(("scarce_experts", "scarce_narrow"), ((2000, 400, 120.0),), (1,)),
     ),
+    "speed-large": Suite(
+        "speed-large", "The speed issue's goals at 5000x1000: balanced at 45 s, scarce_experts "
+        "and scarce_narrow within 10 minutes (540 s, the rest reading, matching and "
+        "writing); about 25 minutes.",
+        _grid(("balanced",), ((5000, 1000, 45.0),), (1,))
+        + _grid(("scarce_experts", "scarce_narrow"), ((5000, 1000, 540.0),), (1,)),
+    ),
     "scale": Suite(
         "scale", "The issue's scale goals: 2000x400 on both programmes within 10 minutes "
         "(540 s of search, the rest reading, matching and writing) and balanced 5000x1000 "
