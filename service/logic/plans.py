@@ -124,9 +124,9 @@ def replay(db: Session, plan_id: int, actor: str, settings: Settings) -> JobRow:
     job_of = db.scalar(select(JobRow).where(JobRow.plan_id == plan_id))
     # A re-plan with a replacement pinned, or a taken recommendation, replays with its
     # pins (they are in the stored scenario) and says so, so its draft can be published.
-    options = {key: row.parameters[key] for key in ("time_limit", "seed", "workers",
-                                                    "replacement", "recommendation")
-               if key in row.parameters}
+    replayed = ("time_limit", "seed", "workers", "replacement", "recommendation")
+    options: dict[str, Any] = {key: row.parameters[key] for key in replayed
+                               if key in row.parameters}
     keep = job_of.keep if job_of is not None else []
     taken = row.parameters.get("recommendation")
     if taken is not None and job_of is None:
