@@ -17,6 +17,7 @@ from service.db.models import JobRow, PlanRow, SessionRow, utcnow
 from service.logic import audit
 from service.logic.changes import schedule_changes
 from service.logic.errors import Conflict, NotFound
+from service.logic.jobs import PlanRequest
 from service.logic.records import dump
 from service.logic.state import CALLED_OFF_STATES, HELD_STATES, current_scenario
 
@@ -121,11 +122,22 @@ def replay(db: Session, plan_id: int, actor: str, settings: Settings) -> JobRow:
     """Solve the stored scenario again with the same parameters, seed and kept sessions."""
     row = plan_row(db, plan_id)
     job_of = db.scalar(select(JobRow).where(JobRow.plan_id == plan_id))
-    # A re-plan with a replacement pinned replays with it, so its draft can be published.
-    options = {key: row.parameters[key] for key in ("time_limit", "seed", "workers",
-                                                    "replacement") if key in row.parameters}
+    # A re-plan with a replacement pinned, or a taken recommendation, replays with its
+    # pins (they are in the stored scenario) and says so, so its draft can be published.
+    replayed = ("time_limit", "seed", "workers", "replacement", "recommendation")
+    options: dict[str, Any] = {key: row.parameters[key] for key in replayed
+                               if key in row.parameters}
+    keep = job_of.keep if job_of is not None else []
+    taken = row.parameters.get("recommendation")
+    if taken is not None and job_of is None:
+        # A taken option was never solved: the request's defaults, and the draft's other
+        # sessions kept where the solver can (as a re-plan keeps the published ones).
+        options = PlanRequest().model_dump() | options
+        pinned = {(s["association_id"], s["number"]) for s in taken["pinned"]}
+        keep = [s for s in row.document["sessions"]
+                if (s["association_id"], s["number"]) not in pinned]
     job = JobRow(status="queued", options=options, scenario=row.scenario,
-                 keep=job_of.keep if job_of is not None else [], requested_by=actor,
+                 keep=keep, requested_by=actor,
                  max_attempts=settings.job_max_attempts, history=[], attempts=0)
     db.add(job)
     db.flush()

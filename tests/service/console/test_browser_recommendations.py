@@ -74,3 +74,23 @@ def test_options_side_by_side_then_a_draft_that_publishes(console: Api,  # noqa:
         assert any(s["association_id"] == "A4" for s in after)
         assert len(after) == len(before) + len(
             [s for s in after if s["association_id"] == "A4"])
+
+    with steps.step("other dates on a session's page, taken and published in the console"):
+        session = next(s for s in after if s["association_id"] == "A1" and s["number"] == 2)
+        steps.open(f"/planning/replacements/{session['id']}")
+        steps.follow("#other-dates")
+        cards = browser.find_elements(By.CSS_SELECTOR, "#options .option")
+        assert cards and "第1候補" in cards[0].text
+        steps.submit("#take-1")
+        assert "/planning/changes?plan=" in browser.current_url
+        moved = int(browser.current_url.rsplit("=", 1)[1])
+        checked_plan(console, moved)
+        steps.submit("#publish")
+        now = {(s["association_id"], s["number"]): s
+               for s in console.get("/api/v1/sessions").json()}
+        taken = console.get(f"/api/v1/plans/{moved}").json()["parameters"]["recommendation"]
+        for chosen in taken["pinned"]:
+            held = now[(chosen["association_id"], chosen["number"])]
+            assert {k: held[k] for k in chosen} == chosen
+        assert (now[("A1", 2)]["date"], now[("A1", 2)]["start"]) != (
+            session["date"], session["start"])

@@ -134,3 +134,37 @@ def test_other_dates_for_a_session_and_refusals(api: Api) -> None:
     assert wrong.status_code == 422
     assert len(api.get("/api/v1/plans").json()) == drafts
     assert api.get("/api/v1/sessions").json() == before
+
+
+def test_a_taken_option_stays_as_taken_through_a_replay_and_a_publish(api: Api) -> None:
+    before = _published(api)
+    session = next(s for s in before if s["association_id"] == "A1" and s["number"] == 2)
+    answer = api.get(f"/api/v1/sessions/{session['id']}/recommendations",
+                     role="staff").json()
+    option = answer["options"][0]["sessions"]
+    taken = api.send("POST", "/api/v1/associations/A1/recommendations/take",
+                     body={"sessions": option, "rank": 1})
+    assert taken.status_code == 201, taken.text
+    draft = taken.json()
+
+    # Re-planning the draft solves its stored scenario, the option pinned in it.
+    replay = api.send("POST", f"/api/v1/plans/{draft['id']}/replay")
+    assert replay.status_code == 202, replay.text
+    assert replay.json()["options"]["recommendation"] == draft["parameters"]["recommendation"]
+    Worker(Settings(database_url=api.url)).run(once=True)
+    replayed_id = wait_for_job(api, replay.json()["id"])["plan_id"]
+    replayed = checked_plan(api, replayed_id)
+    by_key = {(s["association_id"], s["number"]): s for s in replayed["sessions"]}
+    for chosen in option:
+        assert by_key[("A1", chosen["number"])] == chosen  # exactly as taken
+    parameters = api.get(f"/api/v1/plans/{replayed_id}").json()["parameters"]
+    assert parameters["recommendation"] == draft["parameters"]["recommendation"]
+
+    # The replayed plan publishes (the state it was made from is the option pinned), and
+    # the schedule then holds the option as it was taken.
+    published = api.send("POST", f"/api/v1/plans/{replayed_id}/publish")
+    assert published.status_code == 200, published.text
+    after = {(s["association_id"], s["number"]): s for s in api.get("/api/v1/sessions").json()}
+    for chosen in option:
+        held = after[("A1", chosen["number"])]
+        assert {k: held[k] for k in chosen} == chosen
