@@ -10,7 +10,7 @@ import numpy as np
 from domain.loading import scenario_sha256
 from domain.plan import Plan, Session, Stats, Unserved
 from domain.quality import plan_quality
-from domain.scenario import Scenario
+from domain.scenario import Association, Scenario
 from domain.types import format_clock
 from domain.vocabulary import STATUS_LABELS, phase_of
 from matcher.core import Matching, unserved_reason
@@ -83,12 +83,7 @@ def build_plan(
                                  detail=reason.detail, detail_en=reason.detail_en))
     for association in sorted(scenario.associations, key=lambda x: x.id):
         if association.status != "accepted":
-            unserved.append(Unserved(
-                association_id=association.id, reason="not_accepted",
-                detail=f"申請状況が「{STATUS_LABELS[association.status].ja}」のため"
-                       "計画対象外です",
-                detail_en=f"status is {association.status!r}, only accepted ones are planned",
-            ))
+            unserved.append(not_accepted(association))
     unserved.sort(key=lambda u: u.association_id)
     served = len(solution)
     quality = plan_quality(scenario, sessions)
@@ -104,3 +99,12 @@ def build_plan(
     )
     return Plan(scenario_sha256=scenario_sha256(scenario), sessions=sessions, unserved=unserved,
                 stats=stats, parameters=parameters)
+
+
+def not_accepted(association: Association) -> Unserved:
+    """An application not (or no longer) accepted, unserved for that reason: its status in
+    the reader's words (a Japanese note names the Japanese status, never the key)."""
+    return Unserved(
+        association_id=association.id, reason="not_accepted",
+        detail=f"申請状況が「{STATUS_LABELS[association.status].ja}」のため計画対象外です",
+        detail_en=f"status is {association.status!r}, only accepted ones are planned")

@@ -175,7 +175,11 @@ def change_status(request: Request, db: DbDep, who: SignedInDep, form: StaffForm
                                   {**entered, "version": None}, 412)
     except ServiceError as error:
         db.rollback()
-        return _application_error(request, db, who, association_id, {}, error.message, entered,
+        message = error.message
+        if body.to == "accepted" and applications.open_items(db, association_id):
+            # The API's English list of open items; the page lists them in its language.
+            message = text("accept_checklist_open", language(request))
+        return _application_error(request, db, who, association_id, {}, message, entered,
                                   error.status_code)
     return redirect_to(f"/applications/{association_id}?done=saved")
 

@@ -95,6 +95,9 @@ TEXTS: dict[str, Label] = {
                                 "Someone changed it after the list was shown; open it again."),
     "bulk_problem_not_allowed": Label("現在の状況からはこの決定に進めません。",
                                       "Its status does not allow this decision."),
+    "accept_checklist_open": Label(
+        "要件の確認が終わっていないため承認できません（「承認の前に残っていること」を参照）。",
+        "Not accepted: the eligibility checklist is not complete (see Open before accepting)."),
     "bulk_problem_checklist_open": Label("要件の確認が終わっていません：",
                                          "The eligibility checklist is not complete:"),
     "bulk_problem_invalid": Label("入力に誤りがあります。", "The input is not valid."),

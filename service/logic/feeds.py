@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -28,39 +27,29 @@ from calendar_feeds import FeedEvent, build_feed, read_feed
 from domain.plan import Plan, Stats
 from domain.plan import Session as PlanSession
 from service.db.models import (
-    AssociationRow,
-    ExpertRow,
     FeedInputsRow,
     FeedStateRow,
     FeedTokenRow,
     utcnow,
 )
-from service.logic import audit
-from service.logic.errors import Conflict, NotFound
 from service.logic.plans import schedule
+from service.logic.secret_links import SecretLinks
+from service.logic.secret_links import Subject as Subject  # the callers name it here
 from service.logic.state import CALLED_OFF_STATES, current_scenario
 from service.logic.tokens import digest
 
-Subject = Literal["expert", "association"]
 # Sessions of these associations appear in feeds; a withdrawn one's are cancelled.
 SHOWN_STATUSES = ("accepted", "completed")
 FEED_INPUTS_ID = 1  # the one row of feed_inputs
 
 
-def create(db: Session, subject: Subject, subject_id: str, actor: str) -> tuple[FeedTokenRow, str]:
-    """A new secret feed URL for the subject; any earlier one stops working (rotation)."""
-    table = ExpertRow if subject == "expert" else AssociationRow
-    if db.get(table, subject_id) is None:
-        raise NotFound(f"no {subject} {subject_id!r}")
-    for old in active(db, subject, subject_id):
-        old.revoked_at = utcnow()
-    secret = secrets.token_urlsafe(32)
-    row = FeedTokenRow(subject=subject, subject_id=subject_id, token_hash=digest(secret),
-                       created_by=actor)
-    db.add(row)
-    db.flush()
-    audit.record(db, actor, "create_feed", subject, subject_id, feed_id=row.id)
-    return row, secret
+_FEEDS = SecretLinks(FeedTokenRow, "feed")
+# A new secret feed URL for the subject (any earlier one stops working: rotation), the
+# subject's working feeds, every feed, and revoking one: the self-service links' record too.
+create = _FEEDS.create
+active = _FEEDS.active
+listing = _FEEDS.listing
+revoke = _FEEDS.revoke
 
 
 def subscription_links(public_base_url: str, secret: str) -> tuple[str, str]:
@@ -68,27 +57,6 @@ def subscription_links(public_base_url: str, secret: str) -> tuple[str, str]:
     address the service is reached at: https behind TLS, http where it is served plainly."""
     link = f"{public_base_url.rstrip('/')}/feeds/{secret}.ics"
     return link, "webcal://" + link.split("://", 1)[1]
-
-
-def active(db: Session, subject: Subject, subject_id: str) -> list[FeedTokenRow]:
-    return list(db.scalars(select(FeedTokenRow).where(
-        FeedTokenRow.subject == subject, FeedTokenRow.subject_id == subject_id,
-        FeedTokenRow.revoked_at.is_(None))))
-
-
-def listing(db: Session) -> list[FeedTokenRow]:
-    return list(db.scalars(select(FeedTokenRow).order_by(FeedTokenRow.id)))
-
-
-def revoke(db: Session, feed_id: int, actor: str) -> FeedTokenRow:
-    row = db.get(FeedTokenRow, feed_id)
-    if row is None:
-        raise NotFound(f"no feed {feed_id}")
-    if row.revoked_at is not None:
-        raise Conflict(f"feed {feed_id} is already revoked")
-    row.revoked_at = utcnow()
-    audit.record(db, actor, "revoke_feed", row.subject, row.subject_id, feed_id=feed_id)
-    return row
 
 
 @dataclass(frozen=True)

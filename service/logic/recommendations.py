@@ -25,6 +25,7 @@ from domain.quality import plan_quality
 from domain.scenario import Scenario
 from domain.version import HAKEN_VERSION
 from scheduler.recommend import Recommendation, recommend, recommend_move
+from scheduler.solution import not_accepted
 from service.db.models import PlanRow
 from service.logic import audit
 from service.logic.errors import Conflict, Invalid, NotFound
@@ -58,10 +59,7 @@ def schedule_plan(db: Session, scenario: Scenario) -> Plan:
         if association.id in served:
             continue
         if association.status != "accepted":
-            unserved.append(Unserved(
-                association_id=association.id, reason="not_accepted",
-                detail=f"申請状況が「{association.status}」のため計画対象外です",
-                detail_en=f"status is {association.status!r}, only accepted ones are planned"))
+            unserved.append(not_accepted(association))
         elif association.id in published and published[association.id].reason != "not_accepted":
             unserved.append(published[association.id])
         else:

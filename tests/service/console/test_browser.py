@@ -38,6 +38,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 # axe-core's axe.min.js; .ci/run installs it with npm and sets this.
 AXE_JS = os.environ.get("HAKEN_TEST_AXE_JS")
+# Where the screenshots are kept for a look by eye after the run (.ci/run sets it to a
+# folder of the checkout, one subfolder a test); unset, they stay in the test's tmp_path.
+SCREENSHOTS = os.environ.get("HAKEN_TEST_SCREENSHOTS")
 # Nothing but loopback: no updates, sync, field trials or QUIC probes.
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
@@ -76,11 +79,25 @@ def console(tmp_path: Path) -> Iterator[Api]:
         yield api
 
 
+def screenshot_folder(fallback: Path) -> Path:
+    """The running test's own folder under HAKEN_TEST_SCREENSHOTS, emptied of an earlier
+    run's pictures; ``fallback`` (the test's tmp_path) when it is not set."""
+    if not SCREENSHOTS:
+        return fallback
+    test = os.environ["PYTEST_CURRENT_TEST"].split(" ")[0]
+    folder = Path(SCREENSHOTS) / "".join(c if c.isalnum() or c in "-_." else "_"
+                                         for c in test.replace("::", "--"))
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    print(f"screenshots in {folder}")
+    return folder
+
+
 class Steps:
     """Runs named steps: a screenshot after each, axe-core over each page reached."""
 
     def __init__(self, driver: WebDriver, base: str, folder: Path) -> None:
-        self.driver, self.base, self.folder = driver, base, folder
+        self.driver, self.base, self.folder = driver, base, screenshot_folder(folder)
         self.count = 0
         self.axe_source = Path(AXE_JS).read_text(encoding="utf-8") if AXE_JS else None
         self.pages_checked: list[str] = []

@@ -32,6 +32,7 @@ from selenium.webdriver.common.print_page_options import PrintOptions  # noqa: E
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402
 
+from domain.vocabulary import STATUS_LABELS  # noqa: E402
 from service.logic.applications import ELIGIBILITY  # noqa: E402
 
 
@@ -99,6 +100,19 @@ def test_a_working_day_from_the_home_page(console: Api, browser: WebDriver,  # n
         assert console.get("/api/v1/associations/A4").json()["status"] == "accepted"
         assert console.get("/api/v1/associations/A5").json()["status"] == "interviewed"
 
+    with steps.step("reject several at once, with the reason"):
+        steps.open("/applications?status=interviewed")
+        steps.wait_for("#bulk")
+        browser.find_element(By.ID, "choose-A5").click()
+        Select(browser.find_element(By.ID, "bulk-to")).select_by_value("rejected")
+        browser.find_element(By.ID, "bulk-reason").send_keys("対象となる業種ではない")
+        steps.submit("#bulk")
+        outcome = browser.find_element(By.CSS_SELECTOR, "#bulk-outcomes #outcome-A5").text
+        assert "変更しました" in outcome and STATUS_LABELS["rejected"].ja in outcome, outcome
+        assert console.get("/api/v1/associations/A5").json()["status"] == "rejected"
+        steps.follow("#outcome-A5 a[href='/applications/A5']")
+        assert "対象となる業種ではない" in steps.visible_text()  # the decision's reason
+
     with steps.step("sort the list by the next session"):
         steps.open("/applications")
         steps.follow("#applications thead a[href*='sort=next_session']")
@@ -119,6 +133,18 @@ def test_a_working_day_from_the_home_page(console: Api, browser: WebDriver,  # n
         steps.submit("form[action='/window']")
         assert "受付終了" in browser.find_element(By.ID, "window-state").text
         assert "予算の上限に到達" in browser.find_element(By.ID, "window-override").text
+
+    with steps.step("record this week's session as held"):
+        session = console.get("/api/v1/sessions?association_id=A1").json()[0]
+        steps.open("/sessions")
+        form = steps.wait_for(f"#held-{session['id']}")
+        form.find_element(By.NAME, "record").send_keys("取組計画の骨子を確認")
+        form.find_element(By.NAME, "attendees").send_keys("山田\n佐藤")
+        steps.submit(f"#held-{session['id']}")
+        held = console.get(f"/api/v1/sessions/{session['id']}").json()
+        assert held["state"] == "held" and held["attendees"] == ["山田", "佐藤"], held
+        steps.open("/")
+        assert "実施済" in steps.wait_for("#home-sessions").text
 
     with steps.step("print the week through the browser's own print"):
         steps.open("/")
@@ -146,6 +172,12 @@ def test_a_working_day_from_the_home_page(console: Api, browser: WebDriver,  # n
         assert "A1" in steps.wait_for("#print-sessions").text
         steps.open("/print/association/A1")
         assert "千代田区" in steps.visible_text()
+
+    with steps.step("the home page in English"):  # last: the language stays chosen
+        steps.open("/?lang=en")
+        assert steps.wait_for("html").get_attribute("lang") == "en"
+        assert "Closed" in browser.find_element(By.ID, "window-state").text
+        assert "held" in browser.find_element(By.ID, "home-sessions").text
 
     if steps.axe_source is None:
         pytest.skip("every step passed, but axe-core was not found (HAKEN_TEST_AXE_JS, set "
