@@ -869,7 +869,8 @@ def _pin_sessions(rng: random.Random, document: dict[str, Any],
             and (association["mode"] == "either" or association["mode"] in e["modes"])
             # A national programme's regions stay independent: an online association
             # with online-only experts, any other with experts of its own prefecture.
-            and (not national or (_may_travel(e, association) if association["mode"] != "online"
+            and (not national or (("onsite" in e["modes"] and _may_travel(e, association))
+                                  if association["mode"] != "online"
                                   else e["modes"] == ["online"]))
         ]
         rng.shuffle(candidates)
