@@ -14,6 +14,13 @@ SMEs (株式会社, 有限会社, 合同会社) apply for up to four sessions, a
 programme states its own ``programme.vocabulary`` that adds attorneys (弁護士)
 for a legal need, as the spec's example shows.
 
+The profile ``national`` makes a national programme: associations in all 47
+prefectures by population (with the head-office pull of Tokyo, Osaka and Aichi),
+each expert based in a prefecture (``base_area`` such as ``大阪府大阪市``); experts
+who offer onsite sessions are spread over the prefectures as the applications are,
+and serve onsite only in their own (``scheduler.regions`` plans them so), while
+online-only experts serve online applications anywhere.
+
 The same arguments always give the same document: every draw comes from one
 ``random.Random(seed)`` and nothing depends on the clock. A profile changes the
 parameters (``PROFILES``), never the shape of the data.
