@@ -129,10 +129,17 @@ def _plan_by_region(loaded: Scenario, time_limit: float, seed: int,
         except RuntimeError as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-        with cluster:
+        try:
+            cluster.__enter__()
+        except (ConnectionError, RuntimeError, ValueError) as error:
+            typer.echo(f"--ray {ray}: cannot reach the Ray cluster: {error}", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        try:
             options.parallel = max(1, int(cluster.ray.cluster_resources().get("CPU", 1)))
             options.description = f"{cluster.description}, {options.parallel} CPUs"
             return plan_by_region(loaded, options, cluster.map)
+        finally:
+            cluster.__exit__(None, None, None)
     except InputError as error:
         typer.echo(error.render(), err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
