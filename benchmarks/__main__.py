@@ -246,6 +246,43 @@ def recommend_command(
                err=True)
 
 
+@app.command("national")
+def national_command(
+    associations: Annotated[int, typer.Option(min=1, help="Applications.")] = 2000,
+    experts: Annotated[int, typer.Option(min=1, help="Experts.")] = 400,
+    time_limit: Annotated[float, typer.Option(
+        min=1.0, help="Search seconds of the whole, shared by the parts by applications.")] =
+        120.0,
+    seed: Annotated[int, typer.Option(help="Generator and solver seed.")] = 1,
+    ray: Annotated[str | None, typer.Option(
+        metavar="ADDRESS", help="Also run the parts on a Ray cluster ('local' starts one "
+                                "with --ray-cpus); needs haken[ray].")] = None,
+    ray_cpus: Annotated[int, typer.Option(min=1, help="CPUs of a local Ray instance.")] = 2,
+    whole: Annotated[bool, typer.Option(
+        help="Also plan the whole scenario as one, for reference.")] = False,
+    results_dir: Annotated[Path, typer.Option(help="Where the results file goes.")] =
+        RESULTS_DIR,
+) -> None:
+    """A national programme by region: served/bound, coverage, gap dev, wall, peak memory,
+    and with --ray the speed-up over the same parts in one process."""
+    import tempfile
+
+    from benchmarks.national import markdown, run, write_results
+    from benchmarks.suite import machine_description
+
+    with tempfile.TemporaryDirectory(prefix="haken-national-") as work:
+        figures, generated = run(associations, experts, time_limit, seed, ray, ray_cpus,
+                                 whole, Path(work), lambda line: typer.echo(line, err=True))
+    text = markdown(figures, associations, experts, time_limit, seed, machine_description(),
+                    generated)
+    typer.echo(text)
+    typer.echo(f"results written to {write_results(text, associations, experts, results_dir)}",
+               err=True)
+    if any(f.violations for f in figures):
+        typer.echo("a plan breaks hard rules", err=True)
+        raise typer.Exit(1)
+
+
 @app.command("startup")
 def startup_command(
     runs: Annotated[int, typer.Option(min=3, help="Counted runs of each command.")] = 10,

@@ -80,7 +80,7 @@ class LocalPool:
 class RayCluster:
     """Tasks on a Ray cluster at ``address``; ``local`` starts one here with ``local_cpus``."""
 
-    def __init__(self, address: str, local_cpus: int = 2) -> None:
+    def __init__(self, address: str, local_cpus: int = 2, reuse_workers: bool = False) -> None:
         try:
             import ray
         except ImportError:
@@ -89,6 +89,10 @@ class RayCluster:
         self.ray: Any = ray
         self.address = address
         self.local_cpus = local_cpus
+        # A sweep wants each task's memory its own (a fresh worker per task); a plan in
+        # parts wants its many small tasks cheap: a worker's start-up and imports of
+        # OR-Tools took seconds per task on a loaded machine, longer than most parts.
+        self.reuse_workers = reuse_workers
         self.description = (f"local Ray instance, {local_cpus} CPUs" if address == "local"
                             else f"Ray cluster at {address}")
 
@@ -116,7 +120,7 @@ class RayCluster:
         if not ray.is_initialized():
             raise RuntimeError("use the Ray executor inside a with block")
         # max_calls=1: the worker process ends with the task, as in the local pool.
-        remote = ray.remote(num_cpus=1, max_calls=1)(task)
+        remote = ray.remote(num_cpus=1, max_calls=0 if self.reuse_workers else 1)(task)
         refs = [remote.remote(item) for item in items]
         index = {ref: i for i, ref in enumerate(refs)}
         results: dict[int, R] = {}

@@ -14,6 +14,13 @@ SMEs (株式会社, 有限会社, 合同会社) apply for up to four sessions, a
 programme states its own ``programme.vocabulary`` that adds attorneys (弁護士)
 for a legal need, as the spec's example shows.
 
+The profile ``national`` makes a national programme: associations in all 47
+prefectures by population (with the head-office pull of Tokyo, Osaka and Aichi),
+each expert based in a prefecture (``base_area`` such as ``大阪府大阪市``); experts
+who offer onsite sessions are spread over the prefectures as the applications are,
+and serve onsite only in their own (``scheduler.regions`` plans them so), while
+online-only experts serve online applications anywhere.
+
 The same arguments always give the same document: every draw comes from one
 ``random.Random(seed)`` and nothing depends on the clock. A profile changes the
 parameters (``PROFILES``), never the shape of the data.
@@ -162,6 +169,46 @@ TOWNS: dict[str, tuple[str, ...]] = {**WARDS, **TAMA}
 # Experts live all over the metropolitan area.
 EXPERT_AREAS: tuple[str, ...] = (*CITIES, "横浜市", "川崎市", "さいたま市", "千葉市", "相模原市")
 EXPERT_AREA_WEIGHTS: tuple[float, ...] = (*(1.0 for _ in CITIES), 2.0, 1.5, 1.5, 1.0, 0.5)
+
+# The national profile: population in units of 10,000 (2020 census, rounded), with the
+# head-office pull of the three metropolitan centres on top (associations and their
+# secretariats sit where the members' head offices are).
+PREFECTURE_POPULATION: dict[str, float] = {
+    "北海道": 522, "青森県": 124, "岩手県": 121, "宮城県": 230, "秋田県": 96, "山形県": 107,
+    "福島県": 183, "茨城県": 287, "栃木県": 193, "群馬県": 194, "埼玉県": 734, "千葉県": 628,
+    "東京都": 1405, "神奈川県": 924, "新潟県": 220, "富山県": 103, "石川県": 113, "福井県": 77,
+    "山梨県": 81, "長野県": 205, "岐阜県": 198, "静岡県": 363, "愛知県": 754, "三重県": 177,
+    "滋賀県": 141, "京都府": 258, "大阪府": 884, "兵庫県": 546, "奈良県": 133, "和歌山県": 92,
+    "鳥取県": 55, "島根県": 67, "岡山県": 189, "広島県": 280, "山口県": 134, "徳島県": 72,
+    "香川県": 95, "愛媛県": 133, "高知県": 69, "福岡県": 513, "佐賀県": 81, "長崎県": 131,
+    "熊本県": 174, "大分県": 113, "宮崎県": 107, "鹿児島県": 159, "沖縄県": 147,
+}
+_HEAD_OFFICE_PULL = {"東京都": 1.6, "大阪府": 1.25, "愛知県": 1.15}
+PREFECTURE_WEIGHTS: dict[str, float] = {
+    name: population * _HEAD_OFFICE_PULL.get(name, 1.0)
+    for name, population in PREFECTURE_POPULATION.items()
+}
+# Outside Tokyo an association's office is in the prefectural capital or the second city.
+PREFECTURE_CITIES: dict[str, tuple[str, ...]] = {
+    "北海道": ("札幌市", "旭川市"), "青森県": ("青森市", "八戸市"), "岩手県": ("盛岡市",),
+    "宮城県": ("仙台市",), "秋田県": ("秋田市",), "山形県": ("山形市",),
+    "福島県": ("福島市", "郡山市"), "茨城県": ("水戸市", "つくば市"), "栃木県": ("宇都宮市",),
+    "群馬県": ("前橋市", "高崎市"), "埼玉県": ("さいたま市", "川越市"),
+    "千葉県": ("千葉市", "船橋市"), "神奈川県": ("横浜市", "川崎市", "相模原市"),
+    "新潟県": ("新潟市", "長岡市"), "富山県": ("富山市",), "石川県": ("金沢市",),
+    "福井県": ("福井市",), "山梨県": ("甲府市",), "長野県": ("長野市", "松本市"),
+    "岐阜県": ("岐阜市",), "静岡県": ("静岡市", "浜松市"), "愛知県": ("名古屋市", "豊田市"),
+    "三重県": ("津市", "四日市市"), "滋賀県": ("大津市",), "京都府": ("京都市",),
+    "大阪府": ("大阪市", "堺市", "東大阪市"), "兵庫県": ("神戸市", "姫路市"),
+    "奈良県": ("奈良市",), "和歌山県": ("和歌山市",), "鳥取県": ("鳥取市",),
+    "島根県": ("松江市",), "岡山県": ("岡山市", "倉敷市"), "広島県": ("広島市", "福山市"),
+    "山口県": ("山口市", "下関市"), "徳島県": ("徳島市",), "香川県": ("高松市",),
+    "愛媛県": ("松山市",), "高知県": ("高知市",), "福岡県": ("福岡市", "北九州市"),
+    "佐賀県": ("佐賀市",), "長崎県": ("長崎市",), "熊本県": ("熊本市",), "大分県": ("大分市",),
+    "宮崎県": ("宮崎市",), "鹿児島県": ("鹿児島市",), "沖縄県": ("那覇市",),
+}
+NATIONAL_TOWNS: tuple[str, ...] = ("本町", "中央", "駅前", "栄町", "元町", "大手町", "錦町",
+                                   "幸町", "旭町", "南町")
 
 FAMILY_NAMES: tuple[str, ...] = (
     "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田",
@@ -334,14 +381,20 @@ class _Days:
 # --------------------------------------------------------------------------- associations
 
 
-def _association_name(rng: random.Random, industry: str, city: str) -> str:
+def _short_prefecture(prefecture: str) -> str:
+    """東京都 -> 東京, 大阪府 -> 大阪, 神奈川県 -> 神奈川; 北海道 stays."""
+    return prefecture[:-1] if prefecture[-1] in "都府県" else prefecture
+
+
+def _association_name(rng: random.Random, industry: str, city: str,
+                      prefecture: str = "東京都") -> str:
     words, special = INDUSTRY_WORDS[industry]
     word = rng.choice(words)
     roll = rng.random()
     if roll < 0.55:
-        prefix = "東京都"
+        prefix = prefecture
     elif roll < 0.85:
-        prefix = "東京"
+        prefix = _short_prefecture(prefecture)
     else:
         prefix = city
     kind = rng.random()
@@ -364,13 +417,19 @@ def _company_name(rng: random.Random, industry: str) -> str:
     return template.format(s=stem, w=rng.choice(COMPANY_WORDS[industry]))
 
 
+def _city_in(rng: random.Random, prefecture: str) -> str:
+    if prefecture == "東京都":
+        return rng.choices(CITIES, weights=CITY_WEIGHTS)[0]
+    return rng.choice(PREFECTURE_CITIES[prefecture])
+
+
 def _name_and_city(rng: random.Random, industry: str, used: set[str],
-                   companies: bool = False) -> tuple[str, str]:
+                   companies: bool = False, prefecture: str = "東京都") -> tuple[str, str]:
     """A name not used yet (two applicants of one name confuse everyone), and its city."""
     for _ in range(30):
-        city = rng.choices(CITIES, weights=CITY_WEIGHTS)[0]
+        city = _city_in(rng, prefecture)
         name = (_company_name(rng, industry) if companies
-                else _association_name(rng, industry, city))
+                else _association_name(rng, industry, city, prefecture))
         if name not in used:
             break
     used.add(name)
@@ -386,13 +445,13 @@ def legal_form_of(name: str) -> str:
     return "other_corporation"
 
 
-def _address(rng: random.Random, city: str) -> str:
-    town = rng.choice(TOWNS[city])
+def _address(rng: random.Random, city: str, prefecture: str = "東京都") -> str:
+    town = rng.choice(TOWNS[city] if prefecture == "東京都" else NATIONAL_TOWNS)
     street = f"{rng.randint(1, 5)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}"
     if rng.random() < 0.6:
         building = f"{rng.choice(FAMILY_NAMES)}{rng.choice(BUILDINGS)}{rng.randint(2, 9)}階"
-        return f"東京都{city}{town}{street} {building}"
-    return f"東京都{city}{town}{street}"
+        return f"{prefecture}{city}{town}{street} {building}"
+    return f"{prefecture}{city}{town}{street}"
 
 
 def _applied_day(rng: random.Random, late: bool) -> dt.date:
@@ -511,7 +570,8 @@ def _association(rng: random.Random, days: _Days, profile: Profile,
     companies = profile.applicants == "companies"
     mix = APPLICANTS[profile.applicants]
     industry = _pick(rng, INDUSTRY_WEIGHTS)
-    name, city = _name_and_city(rng, industry, used_names, companies)
+    prefecture = _pick(rng, PREFECTURE_WEIGHTS) if profile.national else "東京都"
+    name, city = _name_and_city(rng, industry, used_names, companies, prefecture)
     late = rng.random() < profile.late_share
     applied_at = _applied_at(rng, days, late)
     applied = applied_at.date()
@@ -536,9 +596,9 @@ def _association(rng: random.Random, days: _Days, profile: Profile,
         "id": "",
         "name": name,
         "legal_form": legal_form_of(name),
-        "prefecture": "東京都",
+        "prefecture": prefecture,
         "city": city,
-        "address": _address(rng, city),
+        "address": _address(rng, city, prefecture),
         "industry": industry,
         "member_count": member_count,
         "applied_at": applied_at.isoformat(),
@@ -701,6 +761,26 @@ def _add_conflicts(rng: random.Random, experts: list[dict[str, Any]],
         expert["conflicts"] = [associations[i]["id"] for i in sorted(chosen)]
 
 
+def _place_national_experts(rng: random.Random, experts: list[dict[str, Any]]) -> None:
+    """Each expert's ``base_area`` in a prefecture (``大阪府大阪市``). Experts who offer
+    onsite sessions serve them in their own prefecture, so they are spread over the
+    prefectures in the associations' proportions (every prefecture gets one once there
+    are 47); online-only experts live anywhere and serve anywhere."""
+    onsite = [expert for expert in experts if "onsite" in expert["modes"]]
+    for expert, prefecture in zip(onsite, _quota(rng, PREFECTURE_WEIGHTS, len(onsite)),
+                                  strict=True):
+        expert["base_area"] = f"{prefecture}{_city_in(rng, prefecture)}"
+    for expert in experts:
+        if "onsite" not in expert["modes"]:
+            prefecture = _pick(rng, PREFECTURE_WEIGHTS)
+            expert["base_area"] = f"{prefecture}{_city_in(rng, prefecture)}"
+
+
+def _may_travel(expert: dict[str, Any], association: dict[str, Any]) -> bool:
+    """National profile: an expert is sent onsite only within its own prefecture."""
+    return str(expert["base_area"]).startswith(association["prefecture"])
+
+
 # --------------------------------------------------------------------------- pinned sessions
 
 
@@ -732,7 +812,7 @@ def _starts(windows_a: list[tuple[int, int]], windows_e: list[tuple[int, int]],
 
 
 def _pin_sessions(rng: random.Random, document: dict[str, Any],
-                  count: int) -> list[dict[str, Any]]:
+                  count: int, national: bool = False) -> list[dict[str, Any]]:
     """Session 1 of ``count`` early accepted associations, as the secretariat confirmed them.
 
     Each obeys rules 3-8 on its own and together with the other pins (business day
@@ -794,6 +874,11 @@ def _pin_sessions(rng: random.Random, document: dict[str, Any],
             and association["id"] not in e["conflicts"]
             and len(booked[e["id"]].associations) < e["max_associations"]
             and (association["mode"] == "either" or association["mode"] in e["modes"])
+            # A national programme's regions stay independent: an online association
+            # with online-only experts, any other with experts of its own prefecture.
+            and (not national or (("onsite" in e["modes"] and _may_travel(e, association))
+                                  if association["mode"] != "online"
+                                  else e["modes"] == ["online"]))
         ]
         rng.shuffle(candidates)
         candidates.sort(key=lambda e: association["industry"] not in e["industries"])
@@ -883,6 +968,8 @@ def generate_scenario(associations: int, experts: int, seed: int, profile: str =
         for i, first in enumerate(_quota(rng, mix.qualifications, experts))
     ]
     _add_conflicts(rng, expert_records, association_records, params)
+    if params.national:
+        _place_national_experts(rng, expert_records)
 
     document: dict[str, Any] = {
         "programme": copy.deepcopy(dict(mix.programme)),
@@ -891,7 +978,7 @@ def generate_scenario(associations: int, experts: int, seed: int, profile: str =
         "pinned": [],
     }
     if pinned:
-        document["pinned"] = _pin_sessions(rng, document, pinned)
+        document["pinned"] = _pin_sessions(rng, document, pinned, params.national)
     return document
 
 

@@ -36,6 +36,10 @@ class Profile:
     single_mode_experts: float = 0.3
     # Who applies: industry "associations" (the main programme) or single "companies".
     applicants: str = "associations"
+    # A national programme: associations and onsite-capable experts all over Japan (the
+    # prefecture in an association's address, in an expert's base_area), experts tied to
+    # their own prefecture for onsite sessions, online-only experts serving anywhere.
+    national: bool = False
 
 
 PROFILES: Mapping[str, Profile] = MappingProxyType({
@@ -85,5 +89,12 @@ PROFILES: Mapping[str, Profile] = MappingProxyType({
         "The sister programme for single companies: up to four sessions, its own vocabulary "
         "with attorneys (弁護士) for a legal need; sized for thousands of applications.",
         applicants="companies",
+    ),
+    "national": Profile(
+        "A national programme: associations in all 47 prefectures (Tokyo, Osaka and Aichi "
+        "largest), each onsite-capable expert in a prefecture and serving onsite there, "
+        "online-only experts for online sessions anywhere; sized for 20,000 applications.",
+        single_mode_experts=0.4,
+        national=True,
     ),
 })

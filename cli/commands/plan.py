@@ -48,12 +48,21 @@ def command(
         help="Decide who is served in parts (leads on the arrays, then each association's "
              "days) or with one CP-SAT model over everything; by default by the size.",
     )] = None,
+    by_region: Annotated[bool, typer.Option(
+        "--by-region",
+        help="A national programme: plan each prefecture (onsite experts serve onsite only "
+             "in the prefecture of their base_area) and the online associations with the "
+             "online-only experts as independent parts, one CP-SAT worker each, and join "
+             "the plans.")] = False,
+    ray: Annotated[str | None, typer.Option(
+        "--ray", metavar="ADDRESS",
+        help="Plan by region with the parts as tasks on a Ray cluster at ADDRESS ('local' "
+             "starts one here with --workers CPUs); needs haken[ray].")] = None,
 ) -> None:
     """Plan every accepted association: who leads, who joins, and when each session is."""
     started = process_started()  # before the planner's imports, which the limit counts
     from rich.console import Console
 
-    from domain.checker import check_plan
     from domain.errors import InputError
     from domain.loading import load_scenario
     from scheduler.solve import SolveOptions
@@ -61,6 +70,11 @@ def command(
     loaded = load_or_exit(load_scenario, scenario)
     stop = threading.Event()
     live = not quiet and console.is_terminal
+    if by_region or ray:
+        result = _plan_by_region(loaded, time_limit, seed, stall_seconds, started, ray,
+                                 workers, console, quiet)
+        _check_and_write(loaded, result, output)
+        return
     with _interrupt_stops(stop, console), _progress_display(console, live, quiet) as show:
         options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed,
                                progress=show, stop=stop, decompose=decompose,
@@ -72,6 +86,11 @@ def command(
             raise typer.Exit(EXIT_BAD_INPUT) from None
     if stop.is_set():
         console.print("stopped on request: the best plan found so far follows")
+    _check_and_write(loaded, result, output)
+
+
+def _check_and_write(loaded: Scenario, result: PlanResult, output: Path) -> None:
+    from domain.checker import check_plan
     violations = check_plan(loaded, result.plan)
     if violations:  # never write a plan that breaks a hard rule
         for violation in violations:
@@ -83,6 +102,47 @@ def command(
     write_atomically(output, data)
     typer.echo(result.summary())
     typer.echo(f"plan written to {output}")
+
+
+def _plan_by_region(loaded: Scenario, time_limit: float, seed: int,
+                    stall_seconds: float | None, started: float, ray: str | None,
+                    workers: int, console: Console, quiet: bool) -> PlanResult:
+    """The scenario's regions as independent parts, here or on a Ray cluster."""
+    from domain.errors import InputError
+    from scheduler.regions import PartResult, RegionalOptions, plan_by_region, run_in_process
+
+    def done(part: PartResult) -> None:
+        if not quiet:
+            stats = part.plan.stats
+            console.print(f"[part] {part.name}: served {stats.served} / bound "
+                          f"{stats.served_upper_bound}, {part.seconds:.1f} s, "
+                          f"{part.peak_rss_mib:.0f} MiB", markup=False, soft_wrap=True)
+
+    options = RegionalOptions(time_limit=time_limit, seed=seed, stall_seconds=stall_seconds,
+                              started=started, done=done)
+    try:
+        if ray is None:
+            return plan_by_region(loaded, options, run_in_process)
+        from simulation.executor import RayCluster
+        try:
+            cluster = RayCluster(ray, local_cpus=workers, reuse_workers=True)
+        except RuntimeError as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        try:
+            cluster.__enter__()
+        except (ConnectionError, RuntimeError, ValueError) as error:
+            typer.echo(f"--ray {ray}: cannot reach the Ray cluster: {error}", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        try:
+            options.parallel = max(1, int(cluster.ray.cluster_resources().get("CPU", 1)))
+            options.description = f"{cluster.description}, {options.parallel} CPUs"
+            return plan_by_region(loaded, options, cluster.map)
+        finally:
+            cluster.__exit__(None, None, None)
+    except InputError as error:
+        typer.echo(error.render(), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 @contextlib.contextmanager

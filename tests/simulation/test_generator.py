@@ -417,3 +417,39 @@ def test_cli_reports_pins_it_cannot_place(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "could pin only" in result.output
     assert not target.exists()
+
+
+def test_national_profile_spreads_over_the_prefectures_with_experts_tied_to_them() -> None:
+    from domain.prefectures import PREFECTURES, prefecture_of
+    scenario = parse_scenario(generate_scenario(2000, 400, 1, "national"))
+    by_prefecture = Counter(a.prefecture for a in scenario.associations)
+    assert set(by_prefecture) <= set(PREFECTURES)
+    assert len(by_prefecture) >= 45  # at 2,000 applications nearly every prefecture applies
+    largest = [name for name, _ in by_prefecture.most_common(4)]
+    assert largest[0] == "東京都"
+    assert {"大阪府", "愛知県"} <= set(largest + [n for n, _ in by_prefecture.most_common(6)])
+    for association in scenario.associations:
+        assert association.address and association.address.startswith(
+            f"{association.prefecture}{association.city}")
+    onsite = [e for e in scenario.experts if "onsite" in e.modes]
+    online_only = [e for e in scenario.experts if e.modes == ["online"]]
+    assert onsite and online_only
+    # Every expert's base names its prefecture; those who go onsite cover all 47.
+    assert all(prefecture_of(e.base_area) for e in scenario.experts)
+    assert {prefecture_of(e.base_area) for e in onsite} == set(PREFECTURES)
+    # Experts follow demand: Tokyo has the most onsite experts too.
+    experts_by = Counter(prefecture_of(e.base_area) for e in onsite)
+    assert experts_by.most_common(1)[0][0] == "東京都"
+
+
+def test_national_pins_keep_the_regions_independent() -> None:
+    from scheduler.regions import split_by_region
+    scenario = parse_scenario(generate_scenario(300, 80, 2, "national", pinned=6))
+    assert len(scenario.pinned) == 6
+    parts = split_by_region(scenario)  # raises on a pin across parts
+    assert sum(len(p.scenario.pinned) for p in parts) == 6
+
+
+def test_the_other_profiles_stay_in_tokyo() -> None:
+    scenario = parse_scenario(generate_scenario(200, 40, 1, "balanced"))
+    assert {a.prefecture for a in scenario.associations} == {"東京都"}
