@@ -93,3 +93,26 @@ def call_reminder(programme: str, calls: list[tuple[str, str, dt.date]]) -> tupl
            in calls]
     return ("【事前ヒアリング期限】電話連絡の期限が近い申込 / Pre-interview calls due",
             "\n".join([*ja, "", FOOTER_JA, "", SEPARATOR, "", *en, "", FOOTER_EN]))
+
+
+def decision_letter(name: str, association: str, programme: str, accepted: bool,
+                    decided_on: dt.date, contact: str | None) -> tuple[str, str]:
+    """The e-mail that carries the decision letter (the PDF attached)."""
+    contact_ja, contact_en = signature(contact)
+    letter_ja = "実施決定通知書" if accepted else "審査結果のお知らせ（不採択）"
+    decision_ja = ("専門家派遣の実施が決定しました。" if accepted
+                   else "誠に残念ながら、今回は専門家派遣を実施しないこととなりました。"
+                        "理由は添付の通知書に記載しています。")
+    decision_en = ("the secretariat has decided to send experts to your association."
+                   if accepted else "we regret that experts will not be sent to your "
+                   "association this time; the attached letter gives the reason.")
+    ja = [association, f"{name} 様", "",
+          f"{programme}へのお申込みについて、{day_ja(decided_on)}付けで審査結果が出ました。",
+          decision_ja, "", f"{letter_ja}（PDF）を添付しています。", "", contact_ja, FOOTER_JA]
+    en = [f"Dear {name},", "",
+          f"About {association}'s application to {programme}: on {day_en(decided_on)} "
+          f"{decision_en}", "",
+          "The decision letter (PDF, in Japanese) is attached.", "", contact_en, FOOTER_EN]
+    subject_en = "Notice of decision" if accepted else "Result of your application"
+    return (f"【{letter_ja}】{programme} / {subject_en}",
+            "\n".join([*ja, "", SEPARATOR, "", *en]))
