@@ -167,6 +167,12 @@ class Reminders(Record):
     session_business_days: int = Field(default=2, ge=0, le=30)
     # To the secretariat, before an application's pre-interview call is due.
     pre_interview_call_business_days: int = Field(default=1, ge=0, le=30)
+    # To a session's lead expert, before the report is due (and once more when late).
+    report_business_days: int = Field(default=1, ge=0, le=30)
+    # To the association, when a filed report has waited this long for its confirmation,
+    # and again (late) after ``confirmation_late_business_days``.
+    confirmation_business_days: int = Field(default=2, ge=0, le=30)
+    confirmation_late_business_days: int = Field(default=5, ge=0, le=60)
 
 
 class Programme(Record):

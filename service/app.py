@@ -11,6 +11,7 @@ from domain.version import HAKEN_VERSION
 from service.api import errors
 from service.api.deps import reject_unstorable_text
 from service.api.routes import (
+    application_window,
     applications,
     associations,
     audit,
@@ -68,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_unstorable_text)])
     for module in (programme, experts, associations, applications, jobs, plans, schedule,
                    session_life, replacements, recommendations, exchange, reports, letters,
-                   feeds, audit, outbox, tokens, payees, payment_months, payment_adjustments):
+                   feeds, audit, outbox, tokens, payees, payment_months, payment_adjustments,
+                   application_window):
         api.include_router(module.router)
     api.include_router(spreadsheets.router, max_body_size=settings.max_upload_bytes)
     app.include_router(api)

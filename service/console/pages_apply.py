@@ -22,11 +22,12 @@ from service.console.texts import Lang, label, text
 from service.console.texts_apply import DECLARATIONS, LEGAL_FORM_WORDING
 from service.console.toolkit import is_https, language, read_form, redirect_to, render
 from service.db.models import ApplicationReceiptRow
-from service.logic import intake, records
+from service.logic import application_window, intake, records
+from service.logic.application_window import WindowState
 from service.logic.applications import ELIGIBILITY
 from service.logic.auth_limits import Limit
 from service.logic.errors import NotFound
-from service.logic.intake import ApplicationRefused, WindowState, application_window_state
+from service.logic.intake import ApplicationRefused
 from service.logic.state import programme
 from service.web.dependencies import DbDep, SettingsDep, client_address
 
@@ -132,19 +133,19 @@ def _form_page(request: Request, prog: Programme, window: WindowState,
 
 
 def _period_text(window: WindowState) -> str | None:
-    if window.start is None or window.end is None:
+    if window.opens_on is None or window.closes_on is None:
         return None
-    return f"{with_weekday(window.start)}〜{with_weekday(window.end)}"
+    return f"{with_weekday(window.opens_on)}〜{with_weekday(window.closes_on)}"
 
 
 def _closed_page(request: Request, window: WindowState, status_code: int) -> HTMLResponse:
     lang = language(request)
     if window.closed_early:
         key = "window_closed_early"
-    elif window.start is None or window.end is None:
+    elif window.phase == "not_set":
         key = "window_none"
     else:
-        key = "window_not_yet" if window.state == "not_yet_open" else "apply_window_closed"
+        key = "window_not_yet" if window.phase == "not_open_yet" else "apply_window_closed"
     return render(request, "apply_closed.html", {
         "window": window, "notice": text(key, lang), "period": _period_text(window),
     }, status_code=status_code)
@@ -166,7 +167,7 @@ DEFAULTS: dict[str, Any] = {"prefecture": "東京都", "availability": "any",
 
 @router.get("/apply")
 def apply_page(request: Request, db: DbDep) -> HTMLResponse:
-    window = application_window_state(db)
+    window = application_window.state(db)
     if not window.is_open:
         return _closed_page(request, window, 200)
     return _form_page(request, programme(db), window, DEFAULTS, {})
@@ -195,7 +196,7 @@ async def send_application(request: Request, db: DbDep, settings: SettingsDep) -
                                 request.cookies.get(APPLY_COOKIE) or "\x00"):
         raise CrossSiteRequest("application form without its token")
     lang = language(request)
-    window = application_window_state(db)
+    window = application_window.state(db)
     if not window.is_open:
         return _closed_page(request, window, 409)
     prog = programme(db)

@@ -17,7 +17,7 @@ from service.console.toolkit import (
     redirect_to,
     render,
 )
-from service.logic import working_day
+from service.logic import application_window, working_day
 from service.logic.errors import Conflict, Invalid, ServiceError
 from service.web.dependencies import DbDep
 
@@ -53,7 +53,7 @@ def set_window(request: Request, db: DbDep, who: SignedInDep, form: StaffForm) -
         return _home(request, db, who, {"closes_on": text("window_date_needed", lang)}, None,
                      entered, False, 422)
     try:
-        working_day.set_application_window(db, closes_on, entered["reason"], who.actor.name)
+        application_window.change(db, closes_on, entered["reason"], who.actor.name)
         db.commit()
     except Invalid as error:
         db.rollback()

@@ -442,7 +442,8 @@ class InvitationStateRow(Base):
 
 class ApplicationWindowOverrideRow(Base):
     """Staff closing the application window early or extending it: the programme's
-    application_period stays the source of truth, and the newest row overrides its end.
+    application_period stays the source of truth, and the newest row overrides its end
+    (service.logic.application_window, the one table of the window's overrides).
     Rows are never changed: a correction is a new row (and an audit entry)."""
 
     __tablename__ = "application_window_overrides"
@@ -556,22 +557,6 @@ class ApplySubmissionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     client: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-
-
-class ApplicationWindowRow(Base):
-    """The staff's override of the programme's ``application_period`` (one row, id 1):
-    closed early, or opened or extended to other dates. Without it, or with a field
-    unset, the programme's period holds (service.logic.intake.application_window_state)."""
-
-    __tablename__ = "application_window"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    start: Mapped[dt.date | None] = mapped_column(Date)
-    end: Mapped[dt.date | None] = mapped_column(Date)
-    # Closed now, whatever the dates say (closed early).
-    closed: Mapped[bool] = mapped_column(Boolean, default=False)
-    note: Mapped[str | None] = mapped_column(Text)
-    updated_by: Mapped[str] = mapped_column(String(100))
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class LetterTemplateRow(Base):

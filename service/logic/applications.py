@@ -23,7 +23,7 @@ from domain.scenario import Association
 from domain.types import IsoDate
 from domain.vocabulary import Label, Status
 from service.db.models import AssociationRow, EligibilityCheckRow, SessionRow, utcnow
-from service.logic import audit
+from service.logic import audit, letters
 from service.logic.bodies import RequestBody
 from service.logic.errors import Conflict, Invalid, NotFound
 from service.logic.records import association_row
@@ -191,6 +191,10 @@ def transition(db: Session, association_id: str, step: Transition, if_match: str
     audit.record(db, actor, "transition", "association", association_id,
                  **{"from": current, "to": step.to, "reason": step.reason, "note": step.note,
                     **called})
+    if step.to in ("accepted", "rejected"):
+        # The letter goes with the decision, in its transaction: a decision rolled back
+        # sends nothing, and the key keeps a retried request from sending it twice.
+        letters.queue_decision_letter(db, association_id)
     return row
 
 

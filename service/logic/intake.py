@@ -13,7 +13,7 @@ import re
 import secrets
 import zoneinfo
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -34,76 +34,20 @@ from domain.types import format_clock
 from domain.vocabulary import WEEKDAYS, AssociationMode, LegalForm
 from service.db.models import (
     ApplicationReceiptRow,
-    ApplicationWindowRow,
     ApplySubmissionRow,
     AssociationRow,
     utcnow,
 )
-from service.logic import audit, working_day
+from service.logic import application_window, audit
 from service.logic.applications import ELIGIBILITY
 from service.logic.auth_limits import Limit
 from service.logic.errors import Conflict, Invalid
 from service.logic.outgoing import OutgoingEmail, queue_email
 from service.logic.records import create_association
-from service.logic.state import programme, today
+from service.logic.state import programme
 
 # Who the audit log names for what came through the public form.
 APPLICANT = "online application"
-
-# --- the application window ----------------------------------------------------------------
-
-WindowStateName = Literal["open", "not_yet_open", "closed"]
-
-
-@dataclass(frozen=True)
-class WindowState:
-    """Whether the form takes applications on ``today``, and the dates in force."""
-
-    state: WindowStateName
-    today: dt.date | None
-    start: dt.date | None
-    end: dt.date | None
-    # The staff's override (application_window row) changed the programme's period.
-    overridden: bool = False
-    # Closed now by staff, whatever the dates.
-    closed_early: bool = False
-
-    @property
-    def is_open(self) -> bool:
-        return self.state == "open"
-
-
-def application_window_state(db: Session, on: dt.date | None = None) -> WindowState:
-    """The window as it stands: the programme's ``application_period``, with the staff's
-    override (the ``application_window`` row) in place of what it sets.
-
-    Open from ``start`` to ``end`` inclusive, on ``on`` (default today in the programme's
-    time zone). No programme, or no period at all: closed.
-    """
-    try:
-        prog = programme(db)
-    except Conflict:
-        return WindowState("closed", on, None, None)
-    day = on or today(db)
-    period = prog.application_period
-    start, end = (period.start, period.end) if period else (None, None)
-    override = db.get(ApplicationWindowRow, 1)
-    closed_early = False
-    if override is not None:
-        start = override.start or start
-        end = override.end or end
-        closed_early = override.closed
-    # The home page's control: staff closing the window early or extending it.
-    staff_end = working_day.application_window_override(db)
-    if staff_end is not None:
-        end = staff_end.closes_on
-    if closed_early or start is None or end is None:
-        return WindowState("closed", day, start, end,
-                           override is not None or staff_end is not None, closed_early)
-    state: WindowStateName = ("not_yet_open" if day < start
-                              else "closed" if day > end else "open")
-    return WindowState(state, day, start, end, override is not None or staff_end is not None)
-
 
 # --- the form's record ---------------------------------------------------------------------
 
@@ -366,9 +310,9 @@ def submit(db: Session, entered: ApplicationIn, client: str) -> Receipt:
 
     Raises Conflict when the window is not open, Invalid when the state refuses it.
     """
-    window = application_window_state(db)
+    window = application_window.state(db)
     if not window.is_open:
-        raise Conflict(f"applications are not accepted now (window {window.state})")
+        raise Conflict(f"applications are not accepted now (window {window.phase})")
     received_at = utcnow()
     for attempt in range(_ID_ATTEMPTS):
         association_id = next_association_id(db)

@@ -19,8 +19,8 @@ from domain.japanese_dates import seireki, wareki
 from domain.scenario import Association, Programme
 from domain.vocabulary import Label
 from reports.letters import Letter, LetterFontMissing, render_pdf
-from service.db.models import LetterTemplateRow
-from service.logic import audit
+from service.db.models import LetterTemplateRow, OutboxRow
+from service.logic import audit, mail_texts, outbox
 from service.logic.errors import Conflict, Invalid, ServiceError
 from service.logic.records import association_row
 from service.logic.state import check_if_match, programme
@@ -233,3 +233,33 @@ def sample(db: Session, kind: LetterKind, chosen: Template | None = None) -> Let
 
 def filename(kind: LetterKind, association_id: str) -> str:
     return f"{kind}-letter-{association_id}.pdf"
+
+
+def decision_key(association_id: str, kind: LetterKind) -> str:
+    """The outbox key of the decision's e-mail: an application is decided once."""
+    return f"decision:{association_id}:{kind}"
+
+
+def queue_decision_letter(db: Session, association_id: str) -> OutboxRow | None:
+    """Queue, in ``db``'s transaction, the decision letter as PDF to the association's
+    contact (None when no address is known). Raises LetterUnavailable when the PDF
+    cannot be made here, so that the decision is not recorded without its letter."""
+    row = association_row(db, association_id)
+    association = Association.model_validate(row.data)
+    contact = association.contact
+    if contact is None or not contact.email:
+        return None
+    kind, letter = letter_for(db, association_id)
+    key = decision_key(association_id, kind)
+    if outbox.exists(db, key):
+        return None
+    prog = programme(db)
+    assert association.decided_on is not None  # letter_for refuses an undecided one
+    subject, text = mail_texts.decision_letter(
+        contact.name or association.name, association.name, prog.name,
+        kind == "acceptance", association.decided_on, prog.secretariat_contact)
+    return outbox.queue_message(
+        db, to=contact.email, to_name=contact.name or association.name, subject=subject,
+        text=text, key=key, kind="decision", about=("association", association_id),
+        attachments=[outbox.Attachment(filename(kind, association_id), "application/pdf",
+                                       pdf(letter))])

@@ -9,10 +9,13 @@ The worker calls ``queue_due`` every round; each reminder has a key naming what 
 is about (the session with its date and time, the application with its due date),
 so it is queued once however often the scan runs, and again only if that changes.
 
-Hook for reports and confirmations due (the session-life work): a module that knows
-those dates adds a function ``(db, settings, today) -> int`` to ``SCANS`` that queues
-its reminders through ``outbox.queue_message`` with keys of the same kind; nothing
-else here needs to change.
+- an expert's report due: to the session's lead, ``report_business_days`` before its
+  ``report_due_on`` (stage ``due``), and once more the day after it (stage ``late``);
+- a confirmation awaited: to the association, when a filed report has waited
+  ``confirmation_business_days`` business days for its confirmation (``due``), and
+  again after ``confirmation_late_business_days`` (``late``).
+
+Each kind is a function ``(db, settings, today) -> int`` in ``SCANS``.
 """
 
 from __future__ import annotations
@@ -33,8 +36,8 @@ from domain.plan import Session as PlanSession
 from domain.scenario import Scenario
 from service.config import Settings
 from service.db.engine import transaction
-from service.db.models import AssociationRow, ProgrammeRow, utcnow
-from service.logic import mail_texts, outbox
+from service.db.models import AssociationRow, ProgrammeRow, SessionRow, utcnow
+from service.logic import mail_texts, outbox, session_life
 from service.logic.invitations import SHOWN_STATUSES
 from service.logic.mailer import secretariat_address
 from service.logic.outbox import queue_message
@@ -133,8 +136,89 @@ def call_reminders(db: Session, settings: Settings, today: dt.date) -> int:
     return 1
 
 
-# Every kind of reminder; reports and confirmations due add theirs here (see above).
-SCANS: list[Scan] = [session_reminders, call_reminders]
+def _session_lines(scenario: Scenario, row: SessionRow, subject: str) -> tuple[str, str]:
+    """The session as the reminder names it, in the words of that person's feed."""
+    session = PlanSession.model_validate(row.data)
+    day = row.held_on or session.date
+    title = summary(_as_event(session), scenario, subject)  # type: ignore[arg-type]
+    return (mail_texts.session_line_ja(day, session.start, session.end, session.mode, title),
+            mail_texts.session_line_en(day, session.start, session.end, session.mode, title))
+
+
+def report_reminders(db: Session, settings: Settings, today: dt.date) -> int:
+    """To each held session's lead expert whose report is not filed: due soon, then late;
+    once per session, due date and stage."""
+    scenario = current_scenario(db)
+    programme = scenario.programme
+    lead = programme.reminder_days.report_business_days
+    calendar = BusinessCalendar(programme)
+    queued = 0
+    for due in session_life.reports_due(db):
+        if today > due.due_on:
+            stage = "late"
+        elif calendar.add_business_days(today, lead) >= due.due_on:
+            stage = "due"
+        else:
+            continue
+        expert = scenario.expert_by_id.get(due.lead_id)
+        if expert is None or not expert.email:
+            continue
+        key = f"reminder:report:{due.session_id}:{due.due_on.isoformat()}:{stage}"
+        if outbox.exists(db, key):
+            continue
+        row = db.get(SessionRow, due.session_id)
+        assert row is not None  # reports_due lists the schedule's sessions
+        line_ja, line_en = _session_lines(scenario, row, "expert")
+        subject, text = mail_texts.report_reminder(
+            expert.name, programme.name, line_ja, line_en, due.due_on, stage == "late",
+            programme.secretariat_contact)
+        queue_message(db, to=expert.email, to_name=expert.name, subject=subject, text=text,
+                      key=key, kind="reminder", about=("expert", expert.id))
+        queued += 1
+    return queued
+
+
+def confirmation_reminders(db: Session, settings: Settings, today: dt.date) -> int:
+    """To the association of each reported session not confirmed yet, at the lead times
+    after the report was filed; once per session, filing and stage."""
+    scenario = current_scenario(db)
+    programme = scenario.programme
+    days = programme.reminder_days
+    calendar = BusinessCalendar(programme)
+    zone = zoneinfo.ZoneInfo(programme.timezone)
+    queued = 0
+    for row in session_life.sessions(db, ("reported",)):
+        report = session_life.report_of(db, row.id)
+        if report is None:
+            continue
+        filed_on = report.filed_at.astimezone(zone).date()
+        if today >= calendar.add_business_days(filed_on, days.confirmation_late_business_days):
+            stage = "late"
+        elif today >= calendar.add_business_days(filed_on, days.confirmation_business_days):
+            stage = "due"
+        else:
+            continue
+        association = scenario.association_by_id.get(row.association_id)
+        if association is None or association.contact is None \
+                or not association.contact.email:
+            continue
+        key = f"reminder:confirmation:{row.id}:{filed_on.isoformat()}:{stage}"
+        if outbox.exists(db, key):
+            continue
+        name = association.contact.name or association.name
+        line_ja, line_en = _session_lines(scenario, row, "association")
+        subject, text = mail_texts.confirmation_reminder(
+            name, programme.name, line_ja, line_en, stage == "late",
+            programme.secretariat_contact)
+        queue_message(db, to=association.contact.email, to_name=name, subject=subject,
+                      text=text, key=key, kind="reminder", about=("association", association.id))
+        queued += 1
+    return queued
+
+
+# Every kind of reminder, each run by the worker's scan.
+SCANS: list[Scan] = [session_reminders, call_reminders, report_reminders,
+                     confirmation_reminders]
 
 
 def queue_due(settings: Settings, today: dt.date | None = None) -> int:

@@ -3,100 +3,26 @@
 ``working_day`` gathers the home page's lines: the pre-interview calls late, due today and
 due this week; the decisions to send (applications called, not yet decided); the week's
 sessions; the associations the published plan leaves out, with their reasons; the plan jobs
-running; the application window's state; and, once the session flow provides them,
-the expert reports and association confirmations due.
-
-The application window: the programme's ``application_period`` is the source of truth;
-staff may close it early or extend it (``set_application_window``), kept as rows of
-their own, the newest in force, each in the audit log.
+running; the application window's state (service.logic.application_window); and the expert
+reports and association confirmations due.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.errors import Issue
 from domain.plan import Unserved
 from domain.scenario import Association
 from domain.vocabulary import Label
-from service.db.models import (
-    ApplicationWindowOverrideRow,
-    AssociationRow,
-    JobRow,
-    PlanRow,
-    SessionRow,
-    utcnow,
-)
-from service.logic import audit, jobs, session_life
+from service.db.models import AssociationRow, JobRow, PlanRow, SessionRow
+from service.logic import application_window, jobs, session_life
 from service.logic.applications import DueCall, calls_due
-from service.logic.errors import Conflict, Invalid
-from service.logic.state import programme, today
-
-# --- the application window -----------------------------------------------------------------
-
-WindowPhase = Literal["not_set", "not_open_yet", "open", "closed"]
-
-
-@dataclass(frozen=True)
-class WindowState:
-    """Whether applications are taken on ``as_of``, and why: the programme's period, and
-    the staff override of its end when there is one."""
-
-    phase: WindowPhase
-    opens_on: dt.date | None
-    closes_on: dt.date | None  # in force: the override's if any, else the period's
-    period_closes_on: dt.date | None
-    override: ApplicationWindowOverrideRow | None
-
-
-def application_window_override(db: Session) -> ApplicationWindowOverrideRow | None:
-    """The staff override of the application window's end in force (the newest), if any."""
-    return db.scalars(select(ApplicationWindowOverrideRow)
-                      .order_by(ApplicationWindowOverrideRow.id.desc()).limit(1)).first()
-
-
-def set_application_window(db: Session, closes_on: dt.date, reason: str | None,
-                           actor: str) -> ApplicationWindowOverrideRow:
-    """Close the window early (``closes_on`` before the period's end, e.g. today) or extend
-    it (after); the reason is required and everything is in the audit log."""
-    period = programme(db).application_period
-    if period is None:
-        raise Conflict("the programme has no application_period to close or extend")
-    issues = []
-    if not (reason and reason.strip()):
-        issues.append(Issue("reason", "a reason is required to close or extend the window"))
-    if closes_on < period.start:
-        issues.append(Issue("closes_on", f"{closes_on} is before the period opens "
-                                         f"({period.start})"))
-    if issues:
-        raise Invalid(issues)
-    assert reason is not None
-    row = ApplicationWindowOverrideRow(closes_on=closes_on, reason=reason.strip(),
-                                       created_by=actor, created_at=utcnow())
-    db.add(row)
-    db.flush()
-    audit.record(db, actor, "set_window", "application_window", row.id,
-                 closes_on=closes_on.isoformat(), period_end=period.end.isoformat(),
-                 reason=row.reason)
-    return row
-
-
-def window_state(db: Session, as_of: dt.date | None = None) -> WindowState:
-    period = programme(db).application_period
-    day = as_of or today(db)
-    if period is None:
-        return WindowState("not_set", None, None, None, None)
-    override = application_window_override(db)
-    closes_on = override.closes_on if override is not None else period.end
-    phase: WindowPhase = ("not_open_yet" if day < period.start
-                          else "open" if day <= closes_on else "closed")
-    return WindowState(phase, period.start, closes_on, period.end, override)
-
+from service.logic.state import today
 
 # --- what is due ----------------------------------------------------------------------------
 
@@ -169,7 +95,7 @@ class WorkingDay:
     published_plan_id: int | None
     unserved: list[Unserved]  # accepted, yet not in the published plan
     jobs_running: list[JobRow]
-    window: WindowState
+    window: application_window.WindowState
     reports_due: list[DueItem] | None  # None: not provided (yet)
 
 
@@ -221,6 +147,6 @@ def working_day(db: Session, as_of: dt.date | None = None) -> WorkingDay:
         decisions=decisions,
         sessions_this_week=week_sessions(db, monday, sunday),
         published_plan_id=published.id if published is not None else None,
-        unserved=unserved, jobs_running=running, window=window_state(db, day),
+        unserved=unserved, jobs_running=running, window=application_window.state(db, day),
         reports_due=reports_and_confirmations_due(db, day),
     )

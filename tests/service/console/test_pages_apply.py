@@ -19,8 +19,8 @@ from domain.japanese_dates import seireki, wareki, with_weekday
 from domain.scenario import Programme
 from service.app import create_app
 from service.db.engine import transaction
-from service.db.models import ApplicationReceiptRow, ApplicationWindowRow, AssociationRow
-from service.logic import intake, working_day
+from service.db.models import ApplicationReceiptRow, AssociationRow
+from service.logic import application_window, intake
 from service.logic.applications import ELIGIBILITY
 from tests.service.console.test_pages_experts import sign_in
 from tests.service_support import Api, example_document, settings_for
@@ -213,9 +213,10 @@ def test_outside_the_window_the_form_is_closed(api: Api, when: str) -> None:
     if when == "closed_early":
         end = today() + dt.timedelta(days=40)
     with_window(api, start, end)
-    if when == "closed_early":
+    if when == "closed_early":  # closed from the home page: yesterday was the last day
+        end = today() - dt.timedelta(days=1)
         with transaction(api.url) as db:
-            db.add(ApplicationWindowRow(id=1, closed=True, updated_by="test"))
+            application_window.change(db, end, "予算の上限に到達", "test")
     client = applicant(api)
     page = client.get("/apply")
     assert page.status_code == 200
@@ -237,27 +238,25 @@ def test_outside_the_window_the_form_is_closed(api: Api, when: str) -> None:
 def test_window_state_follows_programme_and_override(api: Api) -> None:
     start, end = today() - dt.timedelta(days=1), today() + dt.timedelta(days=1)
     with transaction(api.url) as db:
-        assert intake.application_window_state(db).state == "closed"  # no programme
+        assert application_window.state(db).phase == "not_set"  # no programme
     with_window(api, start, end)
     with transaction(api.url) as db:
-        state = intake.application_window_state(db)
-        assert (state.state, state.start, state.end, state.overridden) == (
-            "open", start, end, False)
-        assert intake.application_window_state(db, end + dt.timedelta(days=1)).state == \
-            "closed"
-        assert intake.application_window_state(db, start - dt.timedelta(days=1)).state == \
-            "not_yet_open"
+        state = application_window.state(db)
+        assert (state.phase, state.opens_on, state.closes_on, state.override) == (
+            "open", start, end, None)
+        assert application_window.state(db, end + dt.timedelta(days=1)).phase == "closed"
+        assert application_window.state(db, start - dt.timedelta(days=1)).phase == \
+            "not_open_yet"
         # Extended by staff: the override's end replaces the programme's.
-        db.add(ApplicationWindowRow(id=1, end=end + dt.timedelta(days=10), closed=False,
-                                    updated_by="test"))
-        db.flush()
-        later = intake.application_window_state(db, end + dt.timedelta(days=5))
-        assert (later.state, later.end, later.overridden) == (
-            "open", end + dt.timedelta(days=10), True)
+        application_window.change(db, end + dt.timedelta(days=10), "申込が少ないため", "test")
+        later = application_window.state(db, end + dt.timedelta(days=5))
+        assert (later.phase, later.closes_on, later.period_closes_on) == (
+            "open", end + dt.timedelta(days=10), end)
+        assert not later.closed_early
         # Closed early from the home page: the form closes with it.
-        working_day.set_application_window(db, today() - dt.timedelta(days=1),
-                                           "定員に達したため", "test")
-        assert intake.application_window_state(db).state == "closed"
+        application_window.change(db, today() - dt.timedelta(days=1), "定員に達したため", "test")
+        closed = application_window.state(db)
+        assert closed.phase == "closed" and closed.closed_early and closed.version == 2
 
 
 def test_forged_or_foreign_forms_store_nothing(open_window: Api) -> None:

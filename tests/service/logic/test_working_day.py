@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from service.db.engine import transaction
-from service.logic import working_day
+from service.logic import application_window, working_day
 from tests.service.working_day_support import console, imported, tokyo_today
 from tests.service_support import Api
 
@@ -42,17 +42,17 @@ def test_the_window_override_stands_beside_the_programmes_period(api: Api) -> No
     imported(api)
     today = tokyo_today()
     with transaction(api.url) as db:
-        assert working_day.application_window_override(db) is None
-        state = working_day.window_state(db, today)
+        assert application_window.current_override(db) is None
+        state = application_window.state(db, today)
         assert state.phase == "open" and state.closes_on == state.period_closes_on
-        working_day.set_application_window(db, today - dt.timedelta(days=1), "予算到達", "test")
+        application_window.change(db, today - dt.timedelta(days=1), "予算到達", "test")
     with transaction(api.url) as db:
-        override = working_day.application_window_override(db)
+        override = application_window.current_override(db)
         assert override is not None and override.reason == "予算到達"
-        state = working_day.window_state(db, today)
+        state = application_window.state(db, today)
         assert state.phase == "closed" and state.closes_on == today - dt.timedelta(days=1)
         assert state.period_closes_on == today + dt.timedelta(days=20)  # the period stays
-        assert working_day.window_state(db, state.opens_on - dt.timedelta(days=1)).phase \
+        assert application_window.state(db, state.opens_on - dt.timedelta(days=1)).phase \
             == "not_open_yet"
     # The programme document itself is untouched by the override.
     period = api.get("/api/v1/programme").json()["application_period"]
