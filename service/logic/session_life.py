@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from domain.calendar import BusinessCalendar
 from domain.errors import Issue
 from domain.limits import Name, Note
+from domain.payments import ActualTravel
 from domain.plan import Session as PlanSession
 from domain.report import ManualOutcome, Outcomes, SessionOutcome
 from domain.scenario import Association, Availability, Programme
@@ -286,7 +287,13 @@ def call_off(db: Session, session_id: int, called_off: CancelIn, if_match: str |
     return row
 
 
-def _check_travel(row: SessionRow, claim: TravelIn) -> None:
+def _check_travel(db: Session, row: SessionRow, claim: TravelIn) -> None:
+    travel = programme(db).payment_rules.travel
+    if isinstance(travel, ActualTravel) and claim.travel_claimed_yen > travel.cap_yen:
+        # Refused here, when it is claimed, not months later when the close meets it.
+        raise Invalid([Issue("travel_claimed_yen", f"¥{claim.travel_claimed_yen:,} is over "
+                                                   f"the programme's cap of "
+                                                   f"¥{travel.cap_yen:,} a session")])
     if claim.travel_claimed_yen and row.held_mode != "onsite":
         raise Invalid([Issue("travel_claimed_yen", f"session {row.id} was held "
                                                    f"{row.held_mode}; travel is paid for "
@@ -330,7 +337,7 @@ def file_report(db: Session, session_id: int, expert_id: str, report: ReportIn,
         raise Conflict(f"session {session_id} was {row.state}; there is nothing to report")
     if row.state != "held":
         raise Conflict(f"session {session_id} is already reported ({row.state})")
-    _check_travel(row, report)
+    _check_travel(db, row, report)
     late = row.report_due_on is not None and today(db) > row.report_due_on
     db.add(SessionReportRow(
         session_id=row.id, expert_id=expert_id, work_done=report.work_done,
@@ -354,7 +361,7 @@ def claim_travel(db: Session, session_id: int, expert_id: str, claim: TravelIn,
     if row.state not in CLAIMABLE_STATES:
         raise Conflict(f"session {session_id} is {row.state}: travel is claimed once it is "
                        "held and until it is approved")
-    _check_travel(row, claim)
+    _check_travel(db, row, claim)
     _put_travel(db, row, expert_id, claim, actor)
     row.updated_at = utcnow()  # the claim is part of the session's version
     audit.record(db, actor, "travel_claim", "session", session_id, expert_id=expert_id,
