@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session
 from domain.calendar import BusinessCalendar
 from domain.errors import Issue
 from domain.limits import Name, Note
-from domain.payments import ActualTravel
+from domain.payments import ActualTravel, MonthClose
 from domain.plan import Session as PlanSession
-from domain.report import ManualOutcome, Outcomes, SessionOutcome
+from domain.report import ManualOutcome, Outcomes, PaidSession, PaymentOutcome, SessionOutcome
 from domain.scenario import Association, Availability, Programme
 from domain.types import ClockTime, IsoDate, format_clock
 from domain.vocabulary import Phase, SessionMode
@@ -39,6 +39,7 @@ from service.db.models import (
     AssociationRow,
     AssociationSurveyRow,
     ExpertRow,
+    PaymentMonthRow,
     SessionCancellationRow,
     SessionConfirmationRow,
     SessionReportRow,
@@ -589,7 +590,25 @@ def outcomes(db: Session) -> Outcomes:
                              completed_on=s.completed_on)
                for s in db.scalars(select(AssociationSurveyRow)
                                    .order_by(AssociationSurveyRow.association_id))]
-    return Outcomes(sessions=found, manuals=manuals)
+    return Outcomes(sessions=found, manuals=manuals, payments=paid(db))
+
+
+def paid(db: Session) -> list[PaymentOutcome]:
+    """What the closed months paid, per payee and month: fees and travel per session, and
+    the tax withheld (the payments' close keeps each month as computed)."""
+    found = []
+    for row in db.scalars(select(PaymentMonthRow).order_by(PaymentMonthRow.month)):
+        closed = MonthClose.model_validate(row.document)
+        for entry in closed.entries:
+            found.append(PaymentOutcome(
+                month=closed.month, expert_id=entry.expert_id,
+                sessions=[PaidSession(association_id=line.association_id, number=line.number,
+                                      date=line.date, fee_yen=line.fee_yen,
+                                      travel_yen=line.travel_yen) for line in entry.sessions],
+                fee_yen=entry.fee_yen, travel_yen=entry.travel_yen,
+                adjustment_yen=entry.adjustment_yen, withholding_yen=entry.withholding_yen,
+                net_yen=entry.net_yen))
+    return found
 
 
 # --- an expert keeps their own availability -------------------------------------------
