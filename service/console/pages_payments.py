@@ -65,7 +65,9 @@ def _overview(db: DbDep) -> dict[str, Any]:
     months = [(row, MonthClose.model_validate(row.document).totals)
               for row in payments.month_rows(db)]
     years = sorted({row.pay_on.year for row, _ in months}, reverse=True)
-    return {"months": months, "payees": payees, "years": years}
+    # Each year's totals per payee (支払調書 figures), newest year first.
+    yearly = [(year, payments.yearly(db, year)) for year in years]
+    return {"months": months, "payees": payees, "years": years, "yearly": yearly}
 
 
 def _page(request: Request, db: DbDep, who: sessions.SignedIn, *,

@@ -68,6 +68,7 @@ TEXTS: dict[str, Label] = {
     "total": Label("合計", "Total"),
     "yearly": Label("年間の支払（支払調書）", "Yearly totals (for the tax return)"),
     "year": Label("年", "Year"),
+    "months_paid": Label("支払月", "Months paid"),
     "yearly_xlsx": Label("年間集計（Excel）", "Yearly totals (Excel)"),
     "sessions_n": Label("回数", "Sessions"),
 }

@@ -5,6 +5,7 @@ for staff and set only by admins."""
 from __future__ import annotations
 
 import io
+import re
 
 from openpyxl import load_workbook
 
@@ -48,6 +49,9 @@ def test_staff_preview_an_admin_closes_and_the_files_download(api: Api) -> None:
     assert closed.status_code == 303, closed.text
     listed = admin.get(closed.headers["location"])
     assert 'id="month-2026-07"' in listed.text
+    # The year's totals per payee (支払調書 figures) on the page.
+    e1_year = re.search(r'<tr id="yearly-2026-E1">(.*?)</tr>', listed.text, re.S)
+    assert e1_year is not None and "¥88,740" in e1_year[1] and "¥9,060" in e1_year[1]
     assert {states(api)[key] for key in JULY_KEYS} == {"paid"}
 
     transfer = admin.get("/payments/months/2026-07/zengin.txt")
