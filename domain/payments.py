@@ -17,7 +17,6 @@ from typing import Annotated, Any, Literal, Protocol
 
 import jaconv
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -459,9 +458,11 @@ def _session_problems(rules: PaymentRules, session: PayableSession, year: int, m
         problems.append(("expert_id", f"no expert {session.expert_id!r}"))
     if session.association_id not in associations:
         problems.append(("association_id", f"no association {session.association_id!r}"))
-    if (session.date.year, session.date.month) != (year, month):
+    # A session is paid in its month's close; one approved after its month was closed is
+    # paid in a later close (the service hands those in), never in an earlier one.
+    if (session.date.year, session.date.month) > (year, month):
         problems.append(("date", f"{session.date.isoformat()} is not in "
-                                 f"{year:04d}-{month:02d}"))
+                                 f"{year:04d}-{month:02d} or before it"))
     if session.end <= session.start:
         problems.append(("end", "is not after start"))
     if session.mode not in ("onsite", "online"):
@@ -599,29 +600,3 @@ def facts_of(experts: Iterable[_HasExpertFacts], associations: Iterable[_HasAsso
              for e in experts},
             {a.id: AssociationFacts(name=a.name, city=a.city, prefecture=a.prefecture)
              for a in associations})
-
-
-class PayableSessionRecord(_Record):
-    """A ``PayableSession`` as JSON carries it (the API's close, a sheet's row)."""
-
-    association_id: RecordId
-    number: int = Field(ge=1, le=99)
-    expert_id: RecordId
-    date: IsoDate
-    start: ClockTime
-    end: ClockTime
-    mode: Literal["onsite", "online"]
-    travel_claimed_yen: int = Field(default=0, ge=0, le=10_000_000, strict=True)
-    approved_at: AwareDatetime
-
-    @model_validator(mode="after")
-    def _ordered(self) -> PayableSessionRecord:
-        if self.end <= self.start:
-            raise ValueError("end is not after start")
-        return self
-
-    def payable(self) -> PayableSession:
-        return PayableSession(
-            association_id=self.association_id, number=self.number, expert_id=self.expert_id,
-            date=self.date, start=self.start, end=self.end, mode=self.mode,
-            travel_claimed_yen=self.travel_claimed_yen, approved_at=self.approved_at)

@@ -55,12 +55,37 @@ class ManualOutcome(BaseModel):
     completed_on: dt.date | None = None
 
 
+class PaidSession(BaseModel):
+    """One expert's part in a session paid: its fee and travel, integer yen."""
+
+    association_id: str
+    number: int
+    date: dt.date = Field(description="The date it was held.")
+    fee_yen: int
+    travel_yen: int
+
+
+class PaymentOutcome(BaseModel):
+    """One payee's payment in a closed month (the payments' monthly close), integer yen."""
+
+    month: str = Field(description="The month closed, YYYY-MM.")
+    expert_id: str
+    sessions: list[PaidSession] = []
+    fee_yen: int
+    travel_yen: int
+    adjustment_yen: int = 0
+    withholding_yen: int = Field(description="Income tax withheld from the payment; it is "
+                                             "reckoned per payee and month, not per session.")
+    net_yen: int
+
+
 class Outcomes(BaseModel):
     """What the programme achieved: ``reports.build_report`` counts it by month, industry
-    and expert qualification. (Fees and travel paid are the payments' to add here.)"""
+    and expert qualification, and sums what was paid (fees, travel, tax withheld)."""
 
     sessions: list[SessionOutcome] = []
     manuals: list[ManualOutcome] = []
+    payments: list[PaymentOutcome] = []
 
 
 class ReportRow(BaseModel):

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from domain.errors import InputError, Issue
@@ -34,6 +34,8 @@ from domain.report import (
     HeldSession,
     ManualOutcome,
     Outcomes,
+    PaidSession,
+    PaymentOutcome,
     Report,
     ReportRow,
     ReportTable,
@@ -78,8 +80,14 @@ FIGURE_LABELS: dict[str, Label] = {
     "rating_average": Label("平均評価（5段階）", "Average rating (of 5)"),
     "satisfied": Label("満足（評価4以上）", "Rated 4 or 5"),
     "manuals_completed": Label("マニュアル完成団体数", "Manuals completed"),
-    # Fees and travel paid: the payments' monthly close adds its figures here.
+    # Paid in the months closed, integer yen (the payments' monthly close).
+    "fees_paid": Label("謝金支払額（円）", "Fees paid (yen)"),
+    "travel_paid": Label("交通費支払額（円）", "Travel paid (yen)"),
+    "withholding": Label("源泉徴収税額（円）", "Tax withheld (yen)"),
+    "adjustments": Label("調整額（円）", "Adjustments (yen)"),
+    "net_paid": Label("差引振込額（円）", "Net transferred (yen)"),
 }
+PAYMENT_COLUMNS = ["fees_paid", "travel_paid", "withholding", "adjustments", "net_paid"]
 
 HELD_OUTCOMES = ("held", "reported", "confirmed", "approved", "paid")
 OUTCOME_COLUMNS = ["no_shows", "cancellations", "reports_late", "ratings", "rating_average",
@@ -158,6 +166,10 @@ def _check_outcomes(report: ReportInput) -> None:
               for i, o in enumerate(report.outcomes.sessions) if o.association_id not in known]
     issues += [Issue(f"outcomes.manuals[{i}]", f"unknown association {m.association_id!r}")
                for i, m in enumerate(report.outcomes.manuals) if m.association_id not in known]
+    issues += [Issue(f"outcomes.payments[{i}].sessions[{j}]",
+                     f"unknown association {line.association_id!r}")
+               for i, p in enumerate(report.outcomes.payments)
+               for j, line in enumerate(p.sessions) if line.association_id not in known]
     if issues:
         raise InputError(report.source, issues)
 
@@ -217,6 +229,78 @@ def _add_outcomes(scenario: Scenario, outcomes: Outcomes, totals: dict[str, int 
         tables.append(ReportTable(name=name, title=title, title_en=title_en,
                                   columns=[*OUTCOME_COLUMNS, "manuals_completed"], rows=rows,
                                   note=table.note, note_en=table.note_en))
+
+
+def _payment_values(entries: Sequence[PaymentOutcome], *, whole: bool,
+                    sessions_of: Callable[[PaymentOutcome], Sequence[PaidSession]] | None = None,
+                    ) -> dict[str, int | float | None]:
+    """Fees and travel of the chosen sessions; withholding, adjustments and net only where
+    whole payments are counted (``whole``): they are reckoned per payee and month."""
+    lines = [line for entry in entries
+             for line in (sessions_of(entry) if sessions_of else entry.sessions)]
+    return {
+        "fees_paid": sum(line.fee_yen for line in lines),
+        "travel_paid": sum(line.travel_yen for line in lines),
+        "withholding": sum(e.withholding_yen for e in entries) if whole else None,
+        "adjustments": sum(e.adjustment_yen for e in entries) if whole else None,
+        "net_paid": sum(e.net_yen for e in entries) if whole else None,
+    }
+
+
+def _add_payments(scenario: Scenario, payments: Sequence[PaymentOutcome],
+                  totals: dict[str, int | float | None], tables: list[ReportTable]) -> None:
+    """What was paid: in total, by month closed, by industry (of the session's
+    association) and by the payee's qualification. Money has tables of its own, so that
+    a chart never draws yen and counts on one axis."""
+    totals.update({"fees_paid": sum(e.fee_yen for e in payments),
+                   "travel_paid": sum(e.travel_yen for e in payments),
+                   "withholding": sum(e.withholding_yen for e in payments),
+                   "adjustments": sum(e.adjustment_yen for e in payments),
+                   "net_paid": sum(e.net_yen for e in payments)})
+    months = sorted({e.month for e in payments})
+    month_rows = [ReportRow(key=month, label=_month_label(month)[0], label_en=month,
+                            values=_payment_values([e for e in payments if e.month == month],
+                                                   whole=True))
+                  for month in months]
+    industry_of = {a.id: a.industry for a in scenario.associations}
+    industries = sorted({industry_of[line.association_id] for e in payments
+                         for line in e.sessions if line.association_id in industry_of})
+    industry_rows = []
+    for industry in industries:
+        label = INDUSTRY_LABELS.get(industry, Label(industry, industry))
+
+        def of_industry(entry: PaymentOutcome, wanted: str = industry) -> list[PaidSession]:
+            return [line for line in entry.sessions
+                    if industry_of.get(line.association_id) == wanted]
+
+        industry_rows.append(ReportRow(key=industry, label=label.ja, label_en=label.en,
+                                       values=_payment_values(payments, whole=False,
+                                                              sessions_of=of_industry)))
+    experts = scenario.expert_by_id
+    qualification_rows = []
+    for key, words in scenario.programme.words.qualifications.items():
+        chosen = [e for e in payments
+                  if e.expert_id in experts and key in experts[e.expert_id].qualifications]
+        qualification_rows.append(ReportRow(key=key, label=words.ja, label_en=words.en,
+                                            values=_payment_values(chosen, whole=True)))
+    tables += [
+        ReportTable(name="payments_by_month", title="支払（締め月別）",
+                    title_en="Paid by month closed", columns=PAYMENT_COLUMNS, rows=month_rows,
+                    note="締めた月の支払（翌月末振込）。金額は円",
+                    note_en="Payments of each month closed (transferred the month after), "
+                            "in yen"),
+        ReportTable(name="payments_by_industry", title="支払（業種別）",
+                    title_en="Paid by industry", columns=["fees_paid", "travel_paid"],
+                    rows=industry_rows,
+                    note="源泉徴収税額は支払先・月ごとに計算するため業種別には分けません",
+                    note_en="Tax withheld is reckoned per payee and month, so it is not "
+                            "split by industry"),
+        ReportTable(name="payments_by_qualification", title="支払（専門家の資格別）",
+                    title_en="Paid by expert qualification", columns=PAYMENT_COLUMNS,
+                    rows=qualification_rows,
+                    note="複数の資格を持つ専門家は各資格に数えます",
+                    note_en="An expert with several qualifications counts under each"),
+    ]
 
 
 def build_report(report: ReportInput) -> Report:
@@ -357,6 +441,7 @@ def build_report(report: ReportInput) -> Report:
     ]
     if report.outcomes is not None:
         _add_outcomes(scenario, report.outcomes, totals, tables)
+        _add_payments(scenario, report.outcomes.payments, totals, tables)
     return Report(
         programme=scenario.programme.name, has_plan=plan is not None, has_held=held is not None,
         has_outcomes=report.outcomes is not None, totals=totals, tables=tables,

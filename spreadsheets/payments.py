@@ -1,82 +1,24 @@
-"""The payments' sheets: the approved sessions a secretariat closes a month from (CSV), the
-payment statements (支払明細書) and the yearly totals (支払調書の集計) as Excel workbooks."""
+"""The payments' sheets: the payment statements (支払明細書) and the yearly totals
+(支払調書の集計) as Excel workbooks. (What a month pays comes from the session's life, never
+from a sheet.)"""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
-from pydantic import ValidationError
 
-from domain.errors import InputError, Issue
 from domain.payments import (
     ACCOUNT_TYPE_JA,
     PAYEE_TYPE_JA,
     MonthClose,
-    PayableSession,
-    PayableSessionRecord,
     PaymentEntry,
     YearlyTotal,
 )
 from domain.types import format_clock
-from spreadsheets.importing import decode_csv
 from spreadsheets.workbook import workbook_bytes
-
-# Column -> the headers it is known by (English, then Japanese), compared case-folded.
-SESSION_COLUMNS: dict[str, tuple[str, ...]] = {
-    "association_id": ("association_id", "団体id"),
-    "number": ("number", "回"),
-    "expert_id": ("expert_id", "専門家id"),
-    "date": ("date", "実施日"),
-    "start": ("start", "開始"),
-    "end": ("end", "終了"),
-    "mode": ("mode", "形態"),
-    "travel_claimed_yen": ("travel_claimed_yen", "交通費請求額"),
-    "approved_at": ("approved_at", "承認日時"),
-}
-_MODES = {"対面": "onsite", "オンライン": "online"}
-
-
-def read_payable_sessions(data: bytes, source: str) -> list[PayableSession]:
-    """Approved sessions from a CSV (UTF-8, with or without BOM; English or Japanese
-    headers); InputError naming every bad row and column, and nothing read then."""
-    text = decode_csv(data, source)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [cell.strip().casefold() for cell in next(reader, [])]
-    positions = {name: next((i for i, h in enumerate(header) if h in aliases), None)
-                 for name, aliases in SESSION_COLUMNS.items()}
-    missing = [name for name, at in positions.items()
-               if at is None and name != "travel_claimed_yen"]
-    if missing:
-        raise InputError(source, [Issue("", f"missing column(s): {', '.join(missing)}")])
-    sessions: list[PayableSession] = []
-    issues: list[Issue] = []
-    for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        raw: dict[str, Any] = {name: row[at].strip() for name, at in positions.items()
-                               if at is not None and at < len(row) and row[at].strip()}
-        raw["mode"] = _MODES.get(raw.get("mode", ""), raw.get("mode"))
-        for number in ("number", "travel_claimed_yen"):
-            if number in raw and raw[number].replace(",", "").isdigit():
-                raw[number] = int(raw[number].replace(",", ""))
-        where = f"row {line} ({raw.get('association_id', '?')} #{raw.get('number', '?')} " \
-                f"{raw.get('expert_id', '?')})"
-        try:
-            sessions.append(PayableSessionRecord.model_validate(raw).payable())
-        except ValidationError as error:
-            issues += [Issue(f"{where}.{'.'.join(str(p) for p in e['loc'])}"
-                             if e["loc"] else where, e["msg"].removeprefix("Value error, "))
-                       for e in error.errors()]
-    if issues:
-        raise InputError(source, issues)
-    return sessions
-
 
 # --- statements ------------------------------------------------------------------------
 

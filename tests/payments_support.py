@@ -85,19 +85,3 @@ def july_sessions() -> list[PayableSession]:
         session("A1", 2, "E2", 27, start="14:00", end="15:30", mode="online"),
         session("A2", 1, "E3", 14, travel=3_100),
     ]
-
-
-SESSIONS_CSV_HEADER = ("association_id,number,expert_id,date,start,end,mode,"
-                       "travel_claimed_yen,approved_at")
-
-
-def sessions_csv(sessions: list[PayableSession]) -> str:
-    """The sessions as the CSV ``haken payments`` reads (UTF-8, English headers)."""
-    def clock(minutes: int) -> str:
-        return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-    rows = [SESSIONS_CSV_HEADER] + [
-        f"{s.association_id},{s.number},{s.expert_id},{s.date.isoformat()},{clock(s.start)},"
-        f"{clock(s.end)},{s.mode},{s.travel_claimed_yen},{s.approved_at.isoformat()}"
-        for s in sessions]
-    return "\n".join(rows) + "\n"

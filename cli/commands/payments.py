@@ -2,18 +2,18 @@
 
     haken payments payee E001 --type individual --bank 0001 --branch 123 --account-type 1 \\
         --number 1234567 --holder "ヤマダ ハナコ" --scenario S.json
-    haken payments preview --scenario S.json --sessions approved.csv --month 2026-07
-    haken payments close --scenario S.json --sessions approved.csv --month 2026-07 -o DIR
+    haken payments preview --month 2026-07
+    haken payments close --month 2026-07 -o DIR
     haken payments statements --month 2026-07 -o statements.pdf      (or .xlsx)
     haken payments transfer --month 2026-07 -o zengin.txt
     haken payments yearly --year 2026 -o payments-2026.xlsx           (or .json)
 
 Payees, closed months and adjustments live in the service's database (``HAKEN_DATABASE_URL``,
-default ``./haken.db``), never in the scenario file. The programme's payment rules, the
-experts and the associations come from ``--scenario`` when it is given, else from the
-database. ``--sessions`` is a CSV of the month's approved sessions: association_id, number,
-expert_id, date, start, end, mode, travel_claimed_yen, approved_at (or the Japanese
-headers 団体ID, 回, 専門家ID, 実施日, 開始, 終了, 形態, 交通費請求額, 承認日時).
+default ``./haken.db``), never in the scenario file. A month pays the sessions the
+session's life has approved and not yet paid (held in the month, or approved after an
+earlier month was closed); closing marks each paid, in the same transaction. The
+programme's payment rules, experts and associations are the database's; ``--scenario``
+(for ``payee``, ``statements``, ``transfer``) names a file to take them from instead.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import typer
 from cli.commands.common import fail, load_or_exit, write_atomically
 
 if TYPE_CHECKING:
-    from domain.payments import MonthClose, PayableSession
+    from domain.payments import MonthClose
     from domain.scenario import Scenario
 
 group = typer.Typer(help="Payees, the monthly close, statements, the Zengin transfer file, "
@@ -39,8 +39,6 @@ ScenarioOption = Annotated[Path | None, typer.Option(
     "--scenario", help="Scenario JSON (the programme's payment rules, experts, associations); "
                        "default: the database's.")]
 MonthOption = Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")]
-SessionsOption = Annotated[Path, typer.Option(
-    "--sessions", help="CSV of the month's approved sessions (one row per expert).")]
 PayOnOption = Annotated[str | None, typer.Option(
     "--pay-on", help="Transfer date YYYY-MM-DD; default: last business day of next month.")]
 
@@ -56,19 +54,6 @@ def _url() -> str:
 def _scenario(path: Path | None) -> Scenario | None:
     from domain.loading import load_scenario
     return load_or_exit(load_scenario, path) if path is not None else None
-
-
-def _sessions(path: Path) -> list[PayableSession]:
-    from domain.errors import InputError
-    from spreadsheets.payments import read_payable_sessions
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise fail(f"{path}: cannot read: {error.strerror}") from None
-    try:
-        return read_payable_sessions(data, str(path))
-    except InputError as error:
-        raise fail(error.render()) from None
 
 
 def _pay_on(text: str | None) -> dt.date | None:
@@ -162,46 +147,45 @@ def list_payees() -> None:
 
 
 @group.command("preview")
-def preview(month: MonthOption, sessions: SessionsOption, scenario: ScenarioOption = None,
-            pay_on: PayOnOption = None) -> None:
-    """Show the month as it would close (fee, travel, withholding, net per payee);
-    nothing is written."""
+def preview(month: MonthOption, pay_on: PayOnOption = None) -> None:
+    """Show the month as it would close from its approved, unpaid sessions (fee, travel,
+    withholding, net per payee); nothing is written."""
     from service.db.engine import transaction
     from service.logic import payments
     from service.logic.errors import ServiceError
-    loaded, rows, day = _scenario(scenario), _sessions(sessions), _pay_on(pay_on)
+    day = _pay_on(pay_on)
     try:
         with transaction(_url()) as db:
-            result = payments.preview(db, month, rows, day, loaded)
+            result = payments.preview(db, month, day)
     except ServiceError as error:
         raise _service_failure(error) from None
     _print_close(result)
 
 
 @group.command("close")
-def close(month: MonthOption, sessions: SessionsOption,
+def close(month: MonthOption,
           output: Annotated[Path, typer.Option("-o", "--output",
                                                help="Folder for the month's files.")],
-          scenario: ScenarioOption = None, pay_on: PayOnOption = None) -> None:
-    """Close the month, once, and write its files: statements (PDF and Excel), the Zengin
-    transfer file, and the close as JSON (accounts masked). On any error nothing is
-    closed and nothing written."""
+          pay_on: PayOnOption = None) -> None:
+    """Close the month, once: its approved, unpaid sessions are paid and marked paid, and
+    its files written: statements (PDF and Excel), the Zengin transfer file, and the close
+    as JSON (accounts masked). On any error nothing is closed and nothing written."""
     from reports.payment_statements import NoJapaneseFont, statements_pdf
     from service.db.engine import transaction
     from service.logic import payments, state
     from service.logic.errors import ServiceError
     from spreadsheets.payments import statements_workbook
-    loaded, rows, day = _scenario(scenario), _sessions(sessions), _pay_on(pay_on)
+    day = _pay_on(pay_on)
     if not output.is_dir():
         raise fail(f"{output}: not a folder")
     try:
         with transaction(_url()) as db:
-            programme = loaded.programme if loaded is not None else state.programme(db)
+            programme = state.programme(db)
             if programme.payment_rules.remitter is None:
                 raise fail("programme.payments.remitter is not set (the secretariat's "
                            "account and consignor code): the transfer file cannot be "
                            "written; nothing closed")
-            result = payments.close(db, month, rows, CLI_ACTOR, day, loaded)
+            result = payments.close(db, month, CLI_ACTOR, day)
             # Every file made before the close is committed: a failure leaves nothing.
             masked = json.dumps(result.masked().model_dump(mode="json"), ensure_ascii=False,
                                 indent=2)

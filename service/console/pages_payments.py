@@ -1,4 +1,4 @@
-"""Payments: a month previewed from a sheet of approved sessions and closed (by an admin),
+"""Payments: a month previewed from its approved, unpaid sessions and closed (by an admin),
 the closed months' statements and transfer files, the year's totals, and the payees'
 accounts (masked for staff; whole, and set, only by admins)."""
 
@@ -10,10 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
-from domain.errors import InputError
-from domain.payments import MONTH_PATTERN, MonthClose, PayableSession
+from domain.errors import Issue
+from domain.payments import MONTH_PATTERN, MonthClose
 from reports.payment_statements import statements_pdf
 from service.console import sessions
 from service.console.toolkit import (
@@ -29,13 +29,12 @@ from service.logic import payments, records, state
 from service.logic.errors import Invalid, ServiceError
 from service.web.dependencies import DbDep
 from service.web.files import XLSX, download
-from spreadsheets.payments import read_payable_sessions, statements_workbook, yearly_workbook
+from spreadsheets.payments import statements_workbook, yearly_workbook
 
 router = APIRouter(include_in_schema=False)
 
 MONTH = MONTH_PATTERN
 Month = Annotated[str, Path(pattern=MONTH)]
-MOST_CSV_BYTES = 2_000_000
 
 
 def staff_reader(who: SignedInDep) -> sessions.SignedIn:
@@ -66,16 +65,18 @@ def _overview(db: DbDep) -> dict[str, Any]:
     months = [(row, MonthClose.model_validate(row.document).totals)
               for row in payments.month_rows(db)]
     years = sorted({row.pay_on.year for row, _ in months}, reverse=True)
-    return {"months": months, "payees": payees, "years": years}
+    # Each year's totals per payee (支払調書 figures), newest year first.
+    yearly = [(year, payments.yearly(db, year)) for year in years]
+    return {"months": months, "payees": payees, "years": years, "yearly": yearly}
 
 
 def _page(request: Request, db: DbDep, who: sessions.SignedIn, *,
-          preview: MonthClose | None = None, sessions_text: str = "",
+          preview: MonthClose | None = None,
           problems: list[str] | None = None, message: str | None = None,
           done: str | None = None, form: dict[str, str] | None = None,
           status_code: int = 200) -> HTMLResponse:
     return render(request, "payments.html", {
-        **_overview(db), "preview": preview, "sessions_text": sessions_text,
+        **_overview(db), "preview": preview,
         "problems": problems or [], "message": message, "done": done, "form": form or {},
         "may_close": who.actor.may("admin")}, who, status_code=status_code)
 
@@ -86,40 +87,23 @@ def payments_page(request: Request, db: DbDep, who: StaffReader,
     return _page(request, db, who, done=done)
 
 
-def _sessions_text(form: FormData) -> str:
-    """The sheet: an uploaded file on preview, or the text the preview carried on close."""
-    upload = form.get("sessions")
-    if isinstance(upload, UploadFile):
-        data = upload.file.read(MOST_CSV_BYTES + 1)
-        if len(data) > MOST_CSV_BYTES:
-            raise ServiceError(f"the sheet is larger than {MOST_CSV_BYTES:,} bytes")
-        for encoding in ("utf-8-sig", "cp932"):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        raise ServiceError("the sheet is neither UTF-8 nor Shift_JIS text")
-    text = form.get("sessions_text")
-    return text if isinstance(text, str) else ""
-
-
-def _read(form: FormData) -> tuple[str, dt.date | None, str, list[PayableSession]]:
-    """The month, the transfer date, the sheet's text and its sessions, from the form."""
+def _read(form: FormData) -> tuple[str, dt.date | None]:
+    """The month and the transfer date from the form; the sessions are the month's
+    approved, unpaid ones, from the session's life."""
     month = form_text(form, "month") or ""
     pay_on_text = form_text(form, "pay_on")
     try:
         pay_on = dt.date.fromisoformat(pay_on_text) if pay_on_text else None
     except ValueError:
-        raise ServiceError(f"{pay_on_text!r} is not a date YYYY-MM-DD") from None
-    text = _sessions_text(form)
-    return month, pay_on, text, read_payable_sessions(text.encode("utf-8"), "sessions")
+        raise Invalid([Issue("pay_on", f"{pay_on_text!r} is not a date YYYY-MM-DD")]) from None
+    return month, pay_on
 
 
 def _failed(request: Request, db: DbDep, who: sessions.SignedIn, form: FormData,
             error: Exception) -> HTMLResponse:
     db.rollback()
     entered = {"month": form_text(form, "month") or "", "pay_on": form_text(form, "pay_on") or ""}
-    if isinstance(error, InputError | Invalid):
+    if isinstance(error, Invalid):
         return _page(request, db, who, problems=[str(i) for i in error.issues], form=entered,
                      status_code=422)
     assert isinstance(error, ServiceError)
@@ -131,11 +115,11 @@ def _failed(request: Request, db: DbDep, who: sessions.SignedIn, form: FormData,
 def preview_month(request: Request, db: DbDep, who: SignedInDep,
                   form: StaffForm) -> Response:
     try:
-        month, pay_on, text, rows = _read(form)
-        result = payments.preview(db, month, rows, pay_on)
-    except (InputError, ServiceError) as error:
+        month, pay_on = _read(form)
+        result = payments.preview(db, month, pay_on)
+    except ServiceError as error:
         return _failed(request, db, who, form, error)
-    return _page(request, db, who, preview=result.masked(), sessions_text=text,
+    return _page(request, db, who, preview=result.masked(),
                  form={"month": month, "pay_on": pay_on.isoformat() if pay_on else ""})
 
 
@@ -144,10 +128,10 @@ def close_month(request: Request, db: DbDep, who: SignedInDep, form: StaffForm) 
     if not who.actor.may("admin"):
         raise Forbidden
     try:
-        month, pay_on, _, rows = _read(form)
-        payments.close(db, month, rows, who.actor.name, pay_on)
+        month, pay_on = _read(form)
+        payments.close(db, month, who.actor.name, pay_on)
         db.commit()
-    except (InputError, ServiceError) as error:
+    except ServiceError as error:
         return _failed(request, db, who, form, error)
     return redirect_to(f"/payments?done=closed#month-{month}")
 

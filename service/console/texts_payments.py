@@ -30,12 +30,12 @@ TEXTS: dict[str, Label] = {
     "statements_pdf": Label("支払明細書（PDF）", "Statements (PDF)"),
     "transfer_file": Label("総合振込ファイル（全銀）", "Transfer file (Zengin)"),
     "close_a_month": Label("月を締める", "Close a month"),
-    "sessions_csv": Label("承認済み実施回のCSV", "CSV of approved sessions"),
-    "sessions_csv_hint": Label(
-        "列：団体ID, 回, 専門家ID, 実施日, 開始, 終了, 形態, 交通費請求額, 承認日時"
-        "（英語の列名も可）",
-        "Columns: association_id, number, expert_id, date, start, end, mode, "
-        "travel_claimed_yen, approved_at (or the Japanese names)"),
+    "month_sessions_hint": Label(
+        "その月に実施され、承認済みでまだ支払っていない実施回を自動で集計します。"
+        "締めると各回は「支払済」になります。",
+        "The month's approved, unpaid sessions are taken as they are; closing marks each "
+        "of them paid."),
+    "sessions_paid": Label("支払う実施回", "Sessions paid"),
     "preview": Label("試算する", "Preview"),
     "preview_of": Label("試算", "Preview"),
     "preview_note": Label("まだ締めていません。内容を確かめてから締めてください。",
@@ -68,6 +68,7 @@ TEXTS: dict[str, Label] = {
     "total": Label("合計", "Total"),
     "yearly": Label("年間の支払（支払調書）", "Yearly totals (for the tax return)"),
     "year": Label("年", "Year"),
+    "months_paid": Label("支払月", "Months paid"),
     "yearly_xlsx": Label("年間集計（Excel）", "Yearly totals (Excel)"),
     "sessions_n": Label("回数", "Sessions"),
 }

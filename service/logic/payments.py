@@ -1,14 +1,16 @@
 """Payees and their accounts, the monthly close, adjustments, the year's totals.
 
 The rules are domain.payments'; this module reads their inputs from the database and
-keeps what a close decided. A closed month is written once and never changed: a
+keeps what a close decided. What a month pays comes from the session's life alone (its
+approved, unpaid sessions) and the close marks each of them paid in its own transaction:
+no caller hands in sessions to pay. A closed month is written once and never changed: a
 correction is an adjustment, paid in a later month with its reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Sequence, Set
 
 from pydantic import Field
 from sqlalchemy import select
@@ -30,7 +32,8 @@ from domain.payments import (
     parse_month,
     yearly_totals,
 )
-from domain.scenario import Programme, Scenario
+from domain.scenario import Programme
+from domain.types import parse_clock
 from service.db.models import (
     ExpertRow,
     PaidSessionRow,
@@ -39,7 +42,7 @@ from service.db.models import (
     PaymentEntryRow,
     PaymentMonthRow,
 )
-from service.logic import audit
+from service.logic import audit, session_life
 from service.logic.bodies import RequestBody
 from service.logic.errors import Conflict, Invalid, NotFound
 from service.logic.state import check_if_match, current_scenario, programme
@@ -176,24 +179,42 @@ def month_row(db: Session, month: str) -> PaymentMonthRow | None:
     return db.get(PaymentMonthRow, month)
 
 
-def preview(db: Session, month: str, sessions: Sequence[PayableSession],
-            pay_on: dt.date | None = None, scenario: Scenario | None = None) -> MonthClose:
-    """The month as it would close now; nothing is written. The programme, experts and
-    associations are the database's, or ``scenario``'s (a file, for the command line)."""
+def payable_sessions(db: Session, month: str) -> list[PayableSession]:
+    """What the close of ``month`` pays, from the session's life alone: the approved, unpaid
+    sessions held in the month, and those held in an earlier, closed month but approved
+    after it was closed (one row per expert of each session)."""
     _check_month(month)
+    closed_before = [row.month for row in month_rows(db) if row.month < month]
+    found: list[PayableSession] = []
+    for wanted in [*closed_before, month]:
+        year, number = parse_month(wanted)
+        found += [PayableSession(
+            association_id=part.association_id, number=part.number, expert_id=part.expert_id,
+            date=part.date, start=parse_clock(part.start), end=parse_clock(part.end),
+            mode=part.mode, travel_claimed_yen=part.travel_claimed_yen,
+            approved_at=part.approved_at) for part in session_life.approved_unpaid(
+                db, year, number)]
+    return found
+
+
+def _refuse_closed(db: Session, month: str) -> None:
     closed = month_row(db, month)
     if closed is not None:
         raise Conflict(f"{month} was closed by {closed.closed_by} on "
                        f"{closed.closed_at:%Y-%m-%d %H:%M} UTC and cannot change; a "
                        "correction is an adjustment, paid in a later month with its reason")
+
+
+def _compute(db: Session, month: str, sessions: Sequence[PayableSession],
+             pay_on: dt.date | None) -> MonthClose:
     keys = {s.key for s in sessions}
     paid = [row for row in db.scalars(select(PaidSessionRow))
             if (row.association_id, row.number, row.expert_id) in keys]
-    if paid:
+    if paid:  # the session's life says unpaid; the payments' own record is the backstop
         listed = ", ".join(f"{r.association_id} #{r.number} {r.expert_id} ({r.month})"
                            for r in paid[:10])
         raise Conflict(f"{len(paid)} session(s) already paid in a closed month: {listed}")
-    scenario = scenario or current_scenario(db)
+    scenario = current_scenario(db)
     experts, associations = facts_of(scenario.experts, scenario.associations)
     pending = [Adjustment(expert_id=row.expert_id, amount_yen=row.amount_yen,
                           reason=row.reason, taxable=row.taxable, id=row.id)
@@ -203,24 +224,38 @@ def preview(db: Session, month: str, sessions: Sequence[PayableSession],
                            pay_on or default_pay_on(scenario.programme, month), sessions,
                            payees(db), experts, associations, pending)
     except InputError as error:
-        raise Invalid(error.issues, prefix=("body", "sessions")) from None
+        raise Invalid(error.issues, prefix=("sessions",)) from None
 
 
-# The session's life marks its sessions paid, in the close's transaction (the step it
-# provides): (db, the sessions paid, the month, the actor).
-MarkPaid = Callable[[Session, Sequence[PayableSession], str, str], None]
+def preview(db: Session, month: str, pay_on: dt.date | None = None) -> MonthClose:
+    """The month as it would close now, from the approved, unpaid sessions; nothing is
+    written."""
+    _check_month(month)
+    _refuse_closed(db, month)
+    return _compute(db, month, payable_sessions(db, month), pay_on)
 
 
-def close(db: Session, month: str, sessions: Sequence[PayableSession], actor: str,
-          pay_on: dt.date | None = None, scenario: Scenario | None = None,
-          mark_paid: MarkPaid | None = None) -> MonthClose:
-    """Close the month: its payments are kept as computed, once. Conflict if it is closed
-    already or a session was paid before; Invalid naming each bad session. ``mark_paid``
-    runs in the same transaction, so a failure there closes nothing."""
-    result = preview(db, month, sessions, pay_on, scenario)
+def mark_sessions_paid(db: Session, sessions: Sequence[PayableSession], month: str,
+                       actor: str) -> None:
+    """The session's life marks each session paid (once, whatever its experts), in the
+    close's transaction: a session not approved refuses, and nothing closes."""
+    for association_id, number in dict.fromkeys((s.association_id, s.number)
+                                                for s in sessions):
+        session_life.mark_paid(db, association_id, number, actor)
+
+
+def close(db: Session, month: str, actor: str, pay_on: dt.date | None = None) -> MonthClose:
+    """Close the month: its approved, unpaid sessions are paid and marked paid, its
+    payments kept as computed, once, all in the caller's transaction. Conflict if it is
+    closed already; Invalid naming each session or payee that cannot be paid."""
+    _check_month(month)
+    _refuse_closed(db, month)
+    sessions = payable_sessions(db, month)
+    result = _compute(db, month, sessions, pay_on)
     if not result.entries:
-        raise Invalid([Issue("sessions", f"nothing to pay in {month}: no approved session "
-                                         "and no adjustment waiting")])
+        raise Invalid([Issue("month", f"nothing to pay in {month}: no approved, unpaid "
+                                      "session and no adjustment waiting")],
+                      prefix=("path",))
     db.add(PaymentMonthRow(month=month, pay_on=result.pay_on,
                            document=result.model_dump(mode="json"),
                            net_yen=result.totals.net_yen, closed_by=actor))
@@ -239,8 +274,7 @@ def close(db: Session, month: str, sessions: Sequence[PayableSession], actor: st
         if row.id in paid_ids:
             row.paid_in = month
     db.flush()
-    if mark_paid is not None:
-        mark_paid(db, sessions, month, actor)
+    mark_sessions_paid(db, sessions, month, actor)
     audit.record(db, actor, "close", "payment_month", month, pay_on=result.pay_on.isoformat(),
                  payees=result.totals.payees, sessions=result.totals.sessions,
                  gross_yen=result.totals.gross_yen,

@@ -29,8 +29,9 @@ from sqlalchemy.orm import Session
 from domain.calendar import BusinessCalendar
 from domain.errors import Issue
 from domain.limits import Name, Note
+from domain.payments import ActualTravel, MonthClose
 from domain.plan import Session as PlanSession
-from domain.report import ManualOutcome, Outcomes, SessionOutcome
+from domain.report import ManualOutcome, Outcomes, PaidSession, PaymentOutcome, SessionOutcome
 from domain.scenario import Association, Availability, Programme
 from domain.types import ClockTime, IsoDate, format_clock
 from domain.vocabulary import Phase, SessionMode
@@ -38,6 +39,7 @@ from service.db.models import (
     AssociationRow,
     AssociationSurveyRow,
     ExpertRow,
+    PaymentMonthRow,
     SessionCancellationRow,
     SessionConfirmationRow,
     SessionReportRow,
@@ -286,7 +288,13 @@ def call_off(db: Session, session_id: int, called_off: CancelIn, if_match: str |
     return row
 
 
-def _check_travel(row: SessionRow, claim: TravelIn) -> None:
+def _check_travel(db: Session, row: SessionRow, claim: TravelIn) -> None:
+    travel = programme(db).payment_rules.travel
+    if isinstance(travel, ActualTravel) and claim.travel_claimed_yen > travel.cap_yen:
+        # Refused here, when it is claimed, not months later when the close meets it.
+        raise Invalid([Issue("travel_claimed_yen", f"¥{claim.travel_claimed_yen:,} is over "
+                                                   f"the programme's cap of "
+                                                   f"¥{travel.cap_yen:,} a session")])
     if claim.travel_claimed_yen and row.held_mode != "onsite":
         raise Invalid([Issue("travel_claimed_yen", f"session {row.id} was held "
                                                    f"{row.held_mode}; travel is paid for "
@@ -330,7 +338,7 @@ def file_report(db: Session, session_id: int, expert_id: str, report: ReportIn,
         raise Conflict(f"session {session_id} was {row.state}; there is nothing to report")
     if row.state != "held":
         raise Conflict(f"session {session_id} is already reported ({row.state})")
-    _check_travel(row, report)
+    _check_travel(db, row, report)
     late = row.report_due_on is not None and today(db) > row.report_due_on
     db.add(SessionReportRow(
         session_id=row.id, expert_id=expert_id, work_done=report.work_done,
@@ -354,7 +362,7 @@ def claim_travel(db: Session, session_id: int, expert_id: str, claim: TravelIn,
     if row.state not in CLAIMABLE_STATES:
         raise Conflict(f"session {session_id} is {row.state}: travel is claimed once it is "
                        "held and until it is approved")
-    _check_travel(row, claim)
+    _check_travel(db, row, claim)
     _put_travel(db, row, expert_id, claim, actor)
     row.updated_at = utcnow()  # the claim is part of the session's version
     audit.record(db, actor, "travel_claim", "session", session_id, expert_id=expert_id,
@@ -582,7 +590,25 @@ def outcomes(db: Session) -> Outcomes:
                              completed_on=s.completed_on)
                for s in db.scalars(select(AssociationSurveyRow)
                                    .order_by(AssociationSurveyRow.association_id))]
-    return Outcomes(sessions=found, manuals=manuals)
+    return Outcomes(sessions=found, manuals=manuals, payments=paid(db))
+
+
+def paid(db: Session) -> list[PaymentOutcome]:
+    """What the closed months paid, per payee and month: fees and travel per session, and
+    the tax withheld (the payments' close keeps each month as computed)."""
+    found = []
+    for row in db.scalars(select(PaymentMonthRow).order_by(PaymentMonthRow.month)):
+        closed = MonthClose.model_validate(row.document)
+        for entry in closed.entries:
+            found.append(PaymentOutcome(
+                month=closed.month, expert_id=entry.expert_id,
+                sessions=[PaidSession(association_id=line.association_id, number=line.number,
+                                      date=line.date, fee_yen=line.fee_yen,
+                                      travel_yen=line.travel_yen) for line in entry.sessions],
+                fee_yen=entry.fee_yen, travel_yen=entry.travel_yen,
+                adjustment_yen=entry.adjustment_yen, withholding_yen=entry.withholding_yen,
+                net_yen=entry.net_yen))
+    return found
 
 
 # --- an expert keeps their own availability -------------------------------------------

@@ -266,7 +266,7 @@ def test_bad_sessions_are_each_named() -> None:
     assert said[1] == "[1] (A1 #1 E1): the same expert's session is listed twice"
     assert "[2] (A9 #3 E9).expert_id: no expert 'E9'" in said
     assert "[2] (A9 #3 E9).association_id: no association 'A9'" in said
-    assert "[3] (A2 #1 E1).date: 2026-08-03 is not in 2026-07" in said
+    assert "[3] (A2 #1 E1).date: 2026-08-03 is not in 2026-07 or before it" in said
     assert any(p.startswith("[4] (A2 #2 E1).travel_claimed_yen: -5") for p in said)
 
 

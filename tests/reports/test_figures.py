@@ -255,6 +255,49 @@ def test_outcomes_are_counted_by_month_industry_and_qualification() -> None:
     assert "outcomes_by_month" not in {t.name for t in plain.tables}
 
 
+def test_what_was_paid_is_summed_by_month_closed_industry_and_qualification() -> None:
+    from domain.report import Outcomes, PaidSession, PaymentOutcome
+    from tests.scenarios import association, expert, scenario
+
+    loaded = scenario(
+        [expert("E1"), expert("E2", qualifications=["industrial_counselor", "sharoushi"])],
+        [association("A1"), association("A2", industry="food_service")])
+
+    def line(association_id: str, number: int, fee: int, travel: int) -> PaidSession:
+        return PaidSession(association_id=association_id, number=number,
+                           date=dt.date(2025, 9, number), fee_yen=fee, travel_yen=travel)
+
+    payments = [
+        PaymentOutcome(month="2025-09", expert_id="E1",
+                       sessions=[line("A1", 1, 30_000, 1_240), line("A2", 1, 15_000, 0)],
+                       fee_yen=45_000, travel_yen=1_240, withholding_yen=4_721,
+                       net_yen=41_519),
+        PaymentOutcome(month="2025-10", expert_id="E2", sessions=[line("A2", 2, 25_000, 980)],
+                       fee_yen=25_000, travel_yen=980, adjustment_yen=500,
+                       withholding_yen=2_703, net_yen=23_777),
+    ]
+    report = build_report(ReportInput(loaded, outcomes=Outcomes(payments=payments)))
+    assert {key: report.totals[key] for key in (
+        "fees_paid", "travel_paid", "withholding", "adjustments", "net_paid")} == {
+        "fees_paid": 70_000, "travel_paid": 2_220, "withholding": 7_424, "adjustments": 500,
+        "net_paid": 65_296}
+    tables = {t.name: t for t in report.tables}
+    month = {r.key: r.values for r in tables["payments_by_month"].rows}
+    assert list(month) == ["2025-09", "2025-10"]
+    assert month["2025-10"] == {"fees_paid": 25_000, "travel_paid": 980,
+                                "withholding": 2_703, "adjustments": 500, "net_paid": 23_777}
+    industry = {r.key: r.values for r in tables["payments_by_industry"].rows}
+    assert industry["food_service"]["fees_paid"] == 40_000  # E1's A2 #1 and E2's A2 #2
+    assert industry["retail"]["travel_paid"] == 1_240
+    assert industry["retail"]["withholding"] is None  # reckoned per payee, not split
+    kinds = {r.key: r.values for r in tables["payments_by_qualification"].rows}
+    assert kinds["sharoushi"]["fees_paid"] == 70_000  # both hold it
+    assert kinds["industrial_counselor"]["withholding"] == 2_703
+    assert report.figure_labels["fees_paid"]["ja"] == "謝金支払額（円）"
+    # Without outcomes there are no payment figures.
+    assert "fees_paid" not in build_report(ReportInput(loaded)).totals
+
+
 def test_outcomes_of_unknown_associations_are_named() -> None:
     from domain.report import ManualOutcome, Outcomes, SessionOutcome
     from tests.scenarios import association, expert, scenario

@@ -13,7 +13,6 @@ from domain.payments import (
     MONTH_PATTERN,
     MonthClose,
     MonthTotals,
-    PayableSessionRecord,
     YearlyTotal,
 )
 from domain.types import IsoDate
@@ -37,9 +36,9 @@ ZENGIN = "text/plain"  # Shift_JIS text of fixed 120-byte records
 
 
 class CloseRequest(RequestBody):
-    """The approved, unpaid sessions of the month (one per expert per session)."""
+    """The transfer date; the sessions are the month's approved, unpaid ones, from the
+    session's life (nobody lists them by hand)."""
 
-    sessions: list[PayableSessionRecord] = Field(max_length=10_000)
     pay_on: IsoDate | None = Field(
         default=None, description="The transfer date (振込指定日); default: the last "
                                   "business day of the next month.")
@@ -51,10 +50,6 @@ class MonthSummary(BaseModel):
     totals: MonthTotals
     closed_at: dt.datetime
     closed_by: str
-
-
-def _sessions(body: CloseRequest) -> list[payments.PayableSession]:
-    return [record.payable() for record in body.sessions]
 
 
 @router.get("/months", response_model=list[MonthSummary])
@@ -69,18 +64,21 @@ def list_months(_: Staff, db: DbDep) -> list[MonthSummary]:
 @router.post("/months/{month}/preview", response_model=MonthClose,
              responses=responses(409, 422))
 def preview_month(_: Staff, db: DbDep, month: Month, body: CloseRequest) -> MonthClose:
-    """The month as it would close now: per payee the fee, travel, adjustments, tax withheld
-    and net; account numbers masked. Nothing is written."""
-    return payments.preview(db, month, _sessions(body), body.pay_on).masked()
+    """The month as it would close now, from its approved, unpaid sessions: per payee the
+    fee, travel, adjustments, tax withheld and net; account numbers masked. Nothing is
+    written."""
+    return payments.preview(db, month, body.pay_on).masked()
 
 
 @router.post("/months/{month}/close", response_model=MonthClose, status_code=201,
              responses=responses(409, 422))
 def close_month(actor: Admin, db: DbDep, response: Response, month: Month,
                 body: CloseRequest) -> MonthClose:
-    """Close the month (admins only): its payments are kept as computed and cannot change;
-    a session is paid once. 409 when the month is closed already."""
-    result = payments.close(db, month, _sessions(body), actor.name, body.pay_on)
+    """Close the month (admins only): its approved, unpaid sessions are paid and marked
+    paid in the same transaction; its payments are kept as computed and cannot change; a
+    session is paid once. 409 when the month is closed already, 422 naming each session or
+    payee that cannot be paid (nothing is closed then)."""
+    result = payments.close(db, month, actor.name, body.pay_on)
     db.commit()
     response.headers["Location"] = f"/api/v1/payments/months/{month}"
     return result.masked()

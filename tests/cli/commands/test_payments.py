@@ -1,4 +1,5 @@
-"""``haken payments``: a secretariat closing July from a sheet of approved sessions."""
+"""``haken payments``: a secretariat closing July from the sessions the session's life
+approved (on the service's database, SQLite and PostgreSQL as the API tests)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,22 @@ from cli.main import app
 from service.config import get_settings
 from spreadsheets.zengin import read_transfer
 from tests.cli.test_main import PLANNER, WEB_STACK, loaded_packages
+from tests.closing_support import JULY_KEYS, july_approved, states
 from tests.paths import GOLDEN
-from tests.payments_support import (
-    PAYEES,
-    july_sessions,
-    payments_scenario,
-    session,
-    sessions_csv,
-)
+from tests.payments_support import PAYEES, payments_scenario
+from tests.service_support import Api
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("HAKEN_DATABASE_URL", f"sqlite:///{tmp_path / 'haken.db'}")
+def folder(api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The command line on the service's database (the API's, where the session's life
+    approved July's sessions); the scenario as a file for ``payee``."""
+    monkeypatch.setenv("HAKEN_DATABASE_URL", api.url)
     get_settings.cache_clear()
+    july_approved(api, payees=False)
     scenario = payments_scenario()
     (tmp_path / "scenario.json").write_text(scenario.model_dump_json(exclude_none=True),
                                             encoding="utf-8")
-    (tmp_path / "approved.csv").write_text(sessions_csv(july_sessions()), encoding="utf-8")
     (tmp_path / "out").mkdir()
     yield tmp_path
     get_settings.cache_clear()
@@ -53,14 +52,14 @@ def set_payees(folder: Path) -> None:
         assert result.exit_code == 0, result.output
 
 
-def test_close_a_month_from_a_sheet_and_write_its_files(folder: Path) -> None:
+def test_close_a_month_from_its_approved_sessions_and_write_its_files(
+        folder: Path, api: Api) -> None:
     set_payees(folder)
     listed = haken("payments", "payees")
     assert "E1\tindividual\t0001-123\t****567\tﾔﾏﾀﾞ ﾊﾅｺ" in listed.output
     assert "1234567" not in listed.output
 
-    common = ("--scenario", folder / "scenario.json", "--sessions", folder / "approved.csv",
-              "--month", "2026-07")
+    common = ("--month", "2026-07")
     preview = haken("payments", "preview", *common)
     assert preview.exit_code == 0, preview.output
     assert "E1\tindividual\t3\t82500\t6240\t0\t88740\t9060\t79680" in preview.output
@@ -76,6 +75,7 @@ def test_close_a_month_from_a_sheet_and_write_its_files(folder: Path) -> None:
     transfer = (out / "zengin-sogo-furikomi-2026-07.txt").read_bytes()
     assert transfer == (GOLDEN / "zengin_sogo_furikomi_2026-07.txt").read_bytes()
     assert "1234567" not in (out / "close-2026-07.json").read_text(encoding="utf-8")
+    assert {states(api)[key] for key in JULY_KEYS} == {"paid"}
 
     again = haken("payments", "close", *common, "-o", folder / "out")
     assert again.exit_code == 2
@@ -98,31 +98,24 @@ def test_close_a_month_from_a_sheet_and_write_its_files(folder: Path) -> None:
         ("E1", 88_740, 9_060), ("E2", 50_980, 0), ("E3", 27_100, 2_766)]
 
 
-def test_a_claim_over_the_cap_is_named_and_nothing_is_closed_or_written(folder: Path) -> None:
-    set_payees(folder)
-    sheet = folder / "august.csv"
-    sheet.write_text(sessions_csv([session("A1", 3, "E1", 5, month=8, travel=800),
-                                   session("A2", 2, "E3", 6, month=8, travel=6_000)]),
-                     encoding="utf-8")
-    result = haken("payments", "close", "--scenario", folder / "scenario.json", "--sessions",
-                   sheet, "--month", "2026-08", "-o", folder / "out")
+def test_a_month_that_cannot_close_is_named_and_nothing_is_written(folder: Path,
+                                                                     api: Api) -> None:
+    # No payee records yet: the close names each expert, closes nothing, writes nothing.
+    result = haken("payments", "close", "--month", "2026-07", "-o", folder / "out")
     assert result.exit_code == 2
-    assert ("[1] (A2 #2 E3).travel_claimed_yen: ¥6,000 is over the programme's cap of ¥5,000"
-            in result.output)
+    assert "nothing closed" in result.output
+    assert "payees (E1): no payee record" in result.output
     assert list((folder / "out").iterdir()) == []
-    assert haken("payments", "transfer", "--month", "2026-08",
+    assert {states(api)[key] for key in JULY_KEYS} == {"approved"}
+    assert haken("payments", "transfer", "--month", "2026-07",
                  "-o", folder / "t.txt").exit_code == 2
-
-
-def test_a_bad_sheet_row_is_named(folder: Path) -> None:
-    sheet = folder / "bad.csv"
-    sheet.write_text(sessions_csv(july_sessions()).replace("A1,2,E1,2026-07-27",
-                                                           "A1,2,E1,2026-07-32"),
-                     encoding="utf-8")
-    result = haken("payments", "preview", "--scenario", folder / "scenario.json",
-                   "--sessions", sheet, "--month", "2026-07")
-    assert result.exit_code == 2
-    assert "row 5 (A1 #2 E1).date" in result.output
+    set_payees(folder)
+    nothing = haken("payments", "preview", "--month", "2026-09")
+    assert nothing.exit_code == 0 and "total\t\t0\t" in nothing.output
+    empty = haken("payments", "close", "--month", "2026-09", "-o", folder / "out")
+    assert empty.exit_code == 2 and "nothing to pay in 2026-09" in empty.output
+    bad = haken("payments", "preview", "--month", "2026-7")
+    assert bad.exit_code == 2 and "2026-7" in bad.output
 
 
 def test_a_bad_account_is_named_and_not_stored(folder: Path) -> None:

@@ -1,6 +1,6 @@
 """The payments page in a real browser (Debian's headless Chromium, as test_browser.py):
-an admin signs in, uploads July's sheet, previews, closes, and downloads; every page
-passes axe-core."""
+an admin signs in, previews July from its approved sessions, closes, and downloads;
+every page passes axe-core."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.payments_support import july_sessions, sessions_csv
-from tests.service.api.routes.test_payments import set_up
+from tests.closing_support import july_approved
 from tests.service.console.test_browser import (  # the fixtures, the step runner, the skip
     Steps,
     browser,
@@ -28,9 +27,7 @@ __all__ = ["browser", "console", "pytestmark"]  # pytest finds them by these nam
 def test_an_admin_closes_july_in_the_browser(console: Api, browser: WebDriver,
                                              tmp_path: Path) -> None:
     steps = Steps(browser, str(console.client.base_url).rstrip("/"), tmp_path)
-    set_up(console)
-    sheet = tmp_path / "approved.csv"
-    sheet.write_text(sessions_csv(july_sessions()), encoding="utf-8")
+    july_approved(console)
 
     with steps.step("sign in as admin"):
         steps.open("/payments")
@@ -41,10 +38,9 @@ def test_an_admin_closes_july_in_the_browser(console: Api, browser: WebDriver,
         assert browser.find_element(By.TAG_NAME, "h1").text == "支払"
         assert "****567" in browser.find_element(By.ID, "payees").text
 
-    with steps.step("preview July from the sheet"):
+    with steps.step("preview July from its approved sessions"):
         browser.execute_script("document.getElementById('month').value = '2026-07'")
         browser.execute_script("document.getElementById('pay_on').value = '2026-08-31'")
-        browser.find_element(By.ID, "sessions").send_keys(str(sheet))
         steps.submit("#preview-form")
         steps.wait_for("#preview-entries")
         assert "¥79,680" in browser.find_element(By.ID, "preview-E1").text

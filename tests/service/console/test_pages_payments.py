@@ -1,57 +1,58 @@
-"""The console's payments page, in process: a month previewed from an uploaded sheet and
-closed by an admin, the downloads, accounts masked for staff and set only by admins."""
+"""The console's payments page, in process: a month previewed from its approved, unpaid
+sessions and closed by an admin (each session then paid), the downloads, accounts masked
+for staff and set only by admins."""
 
 from __future__ import annotations
 
-import html
 import io
 import re
 
 from openpyxl import load_workbook
 
 from spreadsheets.zengin import read_transfer
-from tests.payments_support import PAYEES, july_sessions, session, sessions_csv
-from tests.service.api.routes.test_payments import scenario_document, set_up
+from tests.closing_support import JULY_KEYS, july_approved, scenario_document, states
+from tests.payments_support import PAYEES
 from tests.service.console.test_pages_experts import sign_in
 from tests.service_support import Api
 
-SHEET = sessions_csv(july_sessions()).encode("utf-8")
 
-
-def preview(client: object, token: str, sheet: bytes = SHEET, month: str = "2026-07") -> object:
+def preview(client: object, token: str, month: str = "2026-07") -> object:
     return client.post("/payments/preview",  # type: ignore[attr-defined]
-                       data={"csrf_token": token, "month": month, "pay_on": "2026-08-31"},
-                       files={"sessions": ("approved.csv", sheet, "text/csv")})
+                       data={"csrf_token": token, "month": month, "pay_on": "2026-08-31"})
 
 
 def test_staff_preview_an_admin_closes_and_the_files_download(api: Api) -> None:
-    set_up(api)
+    july_approved(api)
     staff, staff_token = sign_in(api, "staff")
     page = staff.get("/payments")
     assert page.status_code == 200
     assert "****567" in page.text and "1234567" not in page.text
     assert "/payments/payees/E1" not in page.text  # no account editing for staff
+    assert 'type="file"' not in page.text  # nobody hands in sessions to pay
 
     shown = preview(staff, staff_token)
     assert shown.status_code == 200, shown.text
     assert 'id="preview-E1"' in shown.text and "¥79,680" in shown.text
     assert "¥154,994" in shown.text
+    assert shown.text.count("<li>2026-07-") == 6  # the sessions paid, one per expert
     assert 'id="close-form"' not in shown.text  # staff preview; an admin closes
     refused = staff.post("/payments/close", data={"csrf_token": staff_token,
-                                                  "month": "2026-07",
-                                                  "sessions_text": SHEET.decode()})
+                                                  "month": "2026-07"})
     assert refused.status_code == 403
+    assert {states(api)[key] for key in JULY_KEYS} == {"approved"}
 
     admin, admin_token = sign_in(api, "admin")
     shown = preview(admin, admin_token)
-    carried = re.search(r'name="sessions_text" value="([^"]*)"', shown.text)
-    assert carried is not None
+    assert 'id="close-form"' in shown.text
     closed = admin.post("/payments/close", data={
-        "csrf_token": admin_token, "month": "2026-07", "pay_on": "2026-08-31",
-        "sessions_text": html.unescape(carried[1])})
+        "csrf_token": admin_token, "month": "2026-07", "pay_on": "2026-08-31"})
     assert closed.status_code == 303, closed.text
     listed = admin.get(closed.headers["location"])
     assert 'id="month-2026-07"' in listed.text
+    # The year's totals per payee (支払調書 figures) on the page.
+    e1_year = re.search(r'<tr id="yearly-2026-E1">(.*?)</tr>', listed.text, re.S)
+    assert e1_year is not None and "¥88,740" in e1_year[1] and "¥9,060" in e1_year[1]
+    assert {states(api)[key] for key in JULY_KEYS} == {"paid"}
 
     transfer = admin.get("/payments/months/2026-07/zengin.txt")
     assert transfer.status_code == 200
@@ -66,18 +67,20 @@ def test_staff_preview_an_admin_closes_and_the_files_download(api: Api) -> None:
     again = preview(admin, admin_token)
     assert again.status_code == 409
     assert "cannot change" in again.text
+    twice = admin.post("/payments/close", data={"csrf_token": admin_token,
+                                                "month": "2026-07"})
+    assert twice.status_code == 409
 
 
-def test_a_claim_over_the_cap_is_shown_and_nothing_closes(api: Api) -> None:
-    set_up(api)
+def test_a_month_with_nothing_approved_is_shown_and_nothing_closes(api: Api) -> None:
+    assert api.send("PUT", "/api/v1/scenario", body=scenario_document()).status_code == 200
     admin, token = sign_in(api, "admin")
-    sheet = sessions_csv([session("A1", 3, "E1", 5, travel=9_000)]).encode("utf-8")
-    shown = preview(admin, token, sheet)
-    assert shown.status_code == 422
-    assert "¥9,000 is over the programme&#39;s cap of ¥5,000" in shown.text
-    answer = admin.post("/payments/close", data={"csrf_token": token, "month": "2026-07",
-                                                 "sessions_text": sheet.decode()})
+    answer = admin.post("/payments/close", data={"csrf_token": token, "month": "2026-07"})
     assert answer.status_code == 422
+    assert "nothing to pay in 2026-07" in answer.text
+    bad_date = admin.post("/payments/preview", data={"csrf_token": token, "month": "2026-07",
+                                                     "pay_on": "31/08/2026"})
+    assert bad_date.status_code == 422 and "pay_on" in bad_date.text
     assert api.get("/api/v1/payments/months", role="staff").json() == []
 
 

@@ -181,6 +181,15 @@ def test_an_expert_keeps_availability_and_nothing_published_moves(api: Api) -> N
     assert api.get("/api/v1/sessions").json() == before
     changes = api.get("/api/v1/availability-changes").json()
     assert changes[0]["expert_id"] == lead
+    staff, _ = sign_in(api, "staff")
+    listed = re.search(r'<ul id="availability-changes">(.*?)</ul>',
+                       staff.get("/sessions").text, re.S)
+    assert listed is not None and lead in listed[1]
+    # The next plan's input is the changed availability.
+    scenario = api.get("/api/v1/scenario").json()
+    [planned_with] = [e for e in scenario["experts"] if e["id"] == lead]
+    assert planned_with["availability"]["blocked"] == [
+        {"start": "2025-12-24", "end": "2025-12-26"}]
     # A stale form is refused and keeps the record as it is.
     stale = page.post(f"{link}/availability", data={**form, "slot": ["tue-0900"]})
     assert stale.status_code == 412

@@ -1,42 +1,39 @@
-"""The close in the service's logic: the session's life marks the sessions paid in the
-close's own transaction, and a failure there closes nothing."""
+"""The close in the service's logic: the sessions it pays are the session's life's
+approved, unpaid ones, and they are marked paid in the close's own transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
-from sqlalchemy.orm import Session
 
-from domain.payments import PayableSession
 from service.db.engine import transaction
+from service.db.models import SessionRow
 from service.logic import payments
-from service.logic.errors import Conflict
-from tests.payments_support import july_sessions
-from tests.service.api.routes.test_payments import set_up
+from tests.closing_support import JULY_KEYS, july_approved, states
 from tests.service_support import Api
 
 
-def test_mark_paid_runs_in_the_close_and_its_failure_closes_nothing(api: Api) -> None:
-    set_up(api)
-    marked: list[tuple[str, int, str, str]] = []
+class Abandoned(Exception):
+    """Raised inside the transaction to roll it back."""
 
-    def refuse(db: Session, sessions: Sequence[PayableSession], month: str,
-               actor: str) -> None:
-        raise Conflict("session A1 #1 is not approved")
 
-    with pytest.raises(Conflict, match="not approved"), transaction(api.url) as db:
-        payments.close(db, "2026-07", july_sessions(), "test", mark_paid=refuse)
+def test_the_close_and_the_sessions_marked_paid_are_one_transaction(api: Api) -> None:
+    july_approved(api)
+    with pytest.raises(Abandoned), transaction(api.url) as db:
+        closed = payments.close(db, "2026-07", "test")
+        assert closed.totals.net_yen == 154_994
+        assert {row.state for row in db.query(SessionRow)
+                if (row.association_id, row.number) in JULY_KEYS} == {"paid"}
+        raise Abandoned
+    # Rolled back together: no month, and every session still approved (not paid).
     with transaction(api.url) as db:
         assert payments.month_rows(db) == []
-
-    def mark(db: Session, sessions: Sequence[PayableSession], month: str,
-             actor: str) -> None:
-        marked.extend((s.association_id, s.number, s.expert_id, month) for s in sessions)
+        assert len(payments.payable_sessions(db, "2026-07")) == 6
+    assert {states(api)[key] for key in JULY_KEYS} == {"approved"}
 
     with transaction(api.url) as db:
-        closed = payments.close(db, "2026-07", july_sessions(), "test", mark_paid=mark)
-    assert len(marked) == 6 and {m[3] for m in marked} == {"2026-07"}
+        closed = payments.close(db, "2026-07", "test")
+    assert {states(api)[key] for key in JULY_KEYS} == {"paid"}
     with transaction(api.url) as db:
-        assert [row.month for row in payments.month_rows(db)] == ["2026-07"]
         assert payments.closed_month(db, "2026-07") == closed
+        assert payments.payable_sessions(db, "2026-07") == []
+        assert payments.payable_sessions(db, "2026-08") == []

@@ -1,8 +1,10 @@
-"""Payees, the monthly close and its files through the API, on SQLite and PostgreSQL."""
+"""Payees, the monthly close and its files through the API, on SQLite and PostgreSQL.
+
+The close pays what the session's life approved: the tests take sessions through their
+life (tests.closing_support) and close months from that alone."""
 
 from __future__ import annotations
 
-import copy
 import io
 import subprocess
 from typing import Any
@@ -11,41 +13,61 @@ import pytest
 from openpyxl import load_workbook
 
 from spreadsheets.zengin import read_transfer
+from tests.closing_support import (
+    JULY_KEYS,
+    JULY_PINS,
+    approve,
+    hold_and_report,
+    july_approved,
+    scenario_document,
+    set_payees,
+    states,
+)
 from tests.paths import GOLDEN
-from tests.payments_support import PAYEES, PAYMENTS, july_sessions, session
-from tests.scenarios import PROGRAMME, association, expert
+from tests.payments_support import PAYEES
+from tests.service.api.routes.test_spreadsheets import publish_greedy_plan
 from tests.service_support import Api
 
-
-def scenario_document() -> dict[str, Any]:
-    programme = {**copy.deepcopy(PROGRAMME), "name": "カスハラ対策マニュアル作成支援",
-                 "implementation_period": {"start": "2026-06-01", "end": "2027-02-26"},
-                 "payments": copy.deepcopy(PAYMENTS)}
-    return {"programme": programme,
-            "experts": [expert("E1", name="山田 花子"),
-                        expert("E2", name="佐藤 一郎", qualifications=["sme_consultant"]),
-                        expert("E3", name="鈴木 純", qualifications=["industrial_counselor"])],
-            "associations": [association("A1", applied_day=1),
-                             association("A2", applied_day=2, city="八王子市")],
-            "pinned": []}
-
-
-def record(s: Any) -> dict[str, Any]:
-    return {"association_id": s.association_id, "number": s.number, "expert_id": s.expert_id,
-            "date": s.date.isoformat(), "start": f"{s.start // 60:02d}:{s.start % 60:02d}",
-            "end": f"{s.end // 60:02d}:{s.end % 60:02d}", "mode": s.mode,
-            "travel_claimed_yen": s.travel_claimed_yen, "approved_at": s.approved_at.isoformat()}
-
-
-JULY = {"sessions": [record(s) for s in july_sessions()], "pay_on": "2026-08-31"}
+# E1 alone in Hachioji on 5 August, two hours onsite, ¥800 of travel.
+AUGUST_PIN: dict[str, Any] = {
+    "association_id": "A2", "number": 2, "phase": "finalisation", "expert_ids": ["E1"],
+    "date": "2026-08-05", "start": "10:00", "end": "12:00", "mode": "onsite"}
+JULY = {"pay_on": "2026-08-31"}
 
 
 def set_up(api: Api) -> None:
-    assert api.send("PUT", "/api/v1/scenario", body=scenario_document()).status_code == 200
-    for expert_id, payee in PAYEES.items():
-        body = {key: value for key, value in payee.items() if key != "expert_id"}
-        answer = api.send("PUT", f"/api/v1/payees/{expert_id}", role="admin", body=body)
-        assert answer.status_code == 201, answer.text
+    """The scenario (July's and August's sessions pinned) and the payees; no plan yet."""
+    document = scenario_document([*JULY_PINS, AUGUST_PIN])
+    assert api.send("PUT", "/api/v1/scenario", body=document).status_code == 200
+    set_payees(api)
+
+
+def published(api: Api) -> None:
+    set_up(api)
+    publish_greedy_plan(api)
+
+
+def close(api: Api, month: str, body: dict[str, Any] | None = None,
+          role: str = "admin") -> Any:
+    return api.send("POST", f"/api/v1/payments/months/{month}/close", body=body or {},
+                    role=role)
+
+
+def preview(api: Api, month: str, body: dict[str, Any] | None = None) -> Any:
+    return api.send("POST", f"/api/v1/payments/months/{month}/preview", body=body or {})
+
+
+def approve_august(api: Api, *, approved: bool = True) -> int:
+    sid = hold_and_report(api, AUGUST_PIN, {"E1": 800})
+    if approved:
+        approve(api, sid)
+    return sid
+
+
+def paid_audit(api: Api) -> list[tuple[str, int]]:
+    return [(e["detail"]["association_id"], e["detail"]["number"])
+            for e in api.get("/api/v1/audit", role="admin", params={"limit": 1000}).json()
+            if e["entity"] == "session" and e["action"] == "paid"]
 
 
 def audit_count(api: Api) -> int:
@@ -91,20 +113,24 @@ def test_a_bad_account_is_named_and_nothing_changes(api: Api) -> None:
     assert unknown.status_code == 404
 
 
-def test_a_month_closes_once_through_the_api(api: Api) -> None:
-    set_up(api)
-    preview = api.send("POST", "/api/v1/payments/months/2026-07/preview", body=JULY)
-    assert preview.status_code == 200, preview.text
-    assert preview.json()["totals"]["net_yen"] == 154_994
-    assert {e["account"]["account_number"] for e in preview.json()["entries"]} == {
+def test_a_month_closes_once_from_its_approved_sessions(api: Api) -> None:
+    july_approved(api, scenario_document([*JULY_PINS, AUGUST_PIN]))
+    shown = preview(api, "2026-07", JULY)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["totals"]["net_yen"] == 154_994
+    assert shown.json()["totals"]["sessions"] == 6  # one per expert of each session
+    assert {e["account"]["account_number"] for e in shown.json()["entries"]} == {
         "****567", "****345", "****777"}
     assert api.get("/api/v1/payments/months", role="staff").json() == []  # nothing written
+    assert {key for key, state in states(api).items() if state == "approved"} == JULY_KEYS
 
-    assert api.send("POST", "/api/v1/payments/months/2026-07/close", body=JULY,
-                    role="staff").status_code == 403
-    closed = api.send("POST", "/api/v1/payments/months/2026-07/close", body=JULY, role="admin")
+    assert close(api, "2026-07", JULY, role="staff").status_code == 403
+    closed = close(api, "2026-07", JULY)
     assert closed.status_code == 201, closed.text
-    assert closed.json() == preview.json()
+    assert closed.json() == shown.json()
+    # Each session is paid, once, in the close's transaction, and the audit log says so.
+    assert {key for key, state in states(api).items() if state == "paid"} == JULY_KEYS
+    assert sorted(paid_audit(api)) == sorted(JULY_KEYS)
 
     # The transfer file is the golden one's bytes: same close, same file.
     transfer = api.get("/api/v1/payments/months/2026-07/transfer", role="admin")
@@ -115,9 +141,10 @@ def test_a_month_closes_once_through_the_api(api: Api) -> None:
                    role="staff").status_code == 403
 
     # Closed is closed: again, or a later change of an account, changes nothing of it.
-    again = api.send("POST", "/api/v1/payments/months/2026-07/close", body=JULY, role="admin")
+    again = close(api, "2026-07", JULY)
     assert again.status_code == 409
     assert "cannot change" in again.json()["detail"]
+    assert preview(api, "2026-07").status_code == 409
     etag = api.get("/api/v1/payees/E1", role="staff").headers["ETag"]
     moved = {"payee_type": "individual",
              "account": {**PAYEES["E1"]["account"], "account_number": "7654321"}}
@@ -126,28 +153,70 @@ def test_a_month_closes_once_through_the_api(api: Api) -> None:
     assert api.get("/api/v1/payments/months/2026-07/transfer",
                    role="admin").content == transfer.content
 
-    # A session paid in July cannot be paid again in August.
-    august = {"sessions": [record(session("A1", 1, "E1", 6))]}
-    august["sessions"][0]["date"] = "2026-08-06"
-    paid_twice = api.send("POST", "/api/v1/payments/months/2026-08/preview", body=august)
-    assert paid_twice.status_code == 409
-    assert "A1 #1 E1 (2026-07)" in paid_twice.json()["detail"]
-
+    # August pays August's session alone: July's, paid, are never paid again.
+    approve_august(api)
+    august = preview(api, "2026-08").json()
+    [entry] = august["entries"]
+    assert [(line["association_id"], line["number"]) for line in entry["sessions"]] == [
+        ("A2", 2)]
     listed = api.get("/api/v1/payments/months", role="staff").json()
     assert [(m["month"], m["totals"]["net_yen"]) for m in listed] == [("2026-07", 154_994)]
 
 
+def test_no_caller_hands_in_sessions_to_pay(api: Api) -> None:
+    """The close's body is the transfer date alone: a list of sessions is refused."""
+    july_approved(api, scenario_document([*JULY_PINS, AUGUST_PIN]))
+    body = {"sessions": [{"association_id": "A1", "number": 1, "expert_id": "E1"}]}
+    for answer in (preview(api, "2026-07", body), close(api, "2026-07", body)):
+        assert answer.status_code == 422
+        assert any(p["loc"] == ["body", "sessions"] for p in answer.json()["detail"])
+    assert api.get("/api/v1/payments/months", role="staff").json() == []
+    assert {key for key, state in states(api).items() if state == "approved"} == JULY_KEYS
+
+
+def test_a_session_not_approved_is_never_paid(api: Api) -> None:
+    published(api)
+    sid = approve_august(api, approved=False)  # held and reported
+    assert preview(api, "2026-08").json()["entries"] == []
+    nothing = close(api, "2026-08")
+    assert nothing.status_code == 422
+    assert "nothing to pay in 2026-08" in nothing.text
+    api.send("POST", f"/api/v1/sessions/{sid}/confirmation", body={
+        "as_reported": True, "rating": 5}, if_match=api.get(
+        f"/api/v1/sessions/{sid}").headers["ETag"])
+    assert states(api)[("A2", 2)] == "confirmed"
+    assert close(api, "2026-08").status_code == 422  # confirmed is not approved
+    assert api.get("/api/v1/payments/months", role="staff").json() == []
+    assert states(api)[("A2", 2)] == "confirmed"
+    assert paid_audit(api) == []
+
+
+def test_a_session_approved_after_its_month_closed_is_paid_in_a_later_month(
+        api: Api) -> None:
+    published(api)
+    for pin in JULY_PINS[:2]:
+        approve(api, hold_and_report(api, pin, {}))
+    late = hold_and_report(api, JULY_PINS[2], {})  # A1 #2: reported, not yet confirmed
+    july = close(api, "2026-07")
+    assert july.status_code == 201, july.text
+    assert states(api)[("A1", 2)] == "reported"
+    approve(api, late)
+    august = close(api, "2026-08", {"pay_on": "2026-09-30"})
+    assert august.status_code == 201, august.text
+    assert [(line["association_id"], line["number"], line["date"])
+            for entry in august.json()["entries"] for line in entry["sessions"]] == [
+        ("A1", 2, "2026-07-27"), ("A1", 2, "2026-07-27")]  # E1 and E2
+    assert states(api)[("A1", 2)] == "paid"
+
+
 def test_a_correction_is_an_adjustment_paid_in_a_later_month(api: Api) -> None:
-    set_up(api)
-    assert api.send("POST", "/api/v1/payments/months/2026-07/close", body=JULY,
-                    role="admin").status_code == 201
+    july_approved(api, scenario_document([*JULY_PINS, AUGUST_PIN]))
+    assert close(api, "2026-07", JULY).status_code == 201
     added = api.send("POST", "/api/v1/payments/adjustments", role="admin", body={
         "expert_id": "E1", "amount_yen": 7_500, "reason": "7月第2回の謝金の不足分"})
     assert added.status_code == 201, added.text
-    august = {"sessions": [{**record(session("A1", 3, "E1", 5, month=8, travel=800))}],
-              "pay_on": "2026-09-30"}
-    closed = api.send("POST", "/api/v1/payments/months/2026-08/close", body=august,
-                      role="admin").json()
+    approve_august(api)
+    closed = close(api, "2026-08", {"pay_on": "2026-09-30"}).json()
     [entry] = closed["entries"]
     assert entry["adjustment_yen"] == 7_500
     assert entry["gross_yen"] == 30_000 + 800 + 7_500
@@ -166,28 +235,31 @@ def test_a_correction_is_an_adjustment_paid_in_a_later_month(api: Api) -> None:
     assert rows[2][0] == "E1" and rows[2][9] == e1["withheld_yen"]
 
 
-def test_bad_sessions_are_named_and_nothing_is_closed(api: Api) -> None:
-    set_up(api)
-    over = copy.deepcopy(JULY)
-    over["sessions"][0]["travel_claimed_yen"] = 5_001
-    over["sessions"][3]["date"] = "2026-08-01"
-    answer = api.send("POST", "/api/v1/payments/months/2026-07/close", body=over, role="admin")
+def test_a_close_that_cannot_pay_everyone_is_named_and_closes_nothing(api: Api) -> None:
+    document = scenario_document([*JULY_PINS, AUGUST_PIN])
+    assert api.send("PUT", "/api/v1/scenario", body=document).status_code == 200
+    publish_greedy_plan(api)
+    for expert_id in ("E1", "E2"):  # E3 has no payee record
+        payee = PAYEES[expert_id]
+        body = {key: value for key, value in payee.items() if key != "expert_id"}
+        assert api.send("PUT", f"/api/v1/payees/{expert_id}", role="admin",
+                        body=body).status_code == 201
+    for pin in JULY_PINS[:2]:
+        approve(api, hold_and_report(api, pin, {}))
+    answer = close(api, "2026-07")
     assert answer.status_code == 422
     said = {tuple(p["loc"]): p["msg"] for p in answer.json()["detail"]}
-    assert said[("body", "sessions", "[0] (A1 #1 E1).travel_claimed_yen")] == (
-        "¥5,001 is over the programme's cap of ¥5,000 a session")
-    assert said[("body", "sessions", "[3] (A1 #2 E1).date")] == "2026-08-01 is not in 2026-07"
-    floats = copy.deepcopy(JULY)
-    floats["sessions"][0]["travel_claimed_yen"] = 1240.0
-    assert api.send("POST", "/api/v1/payments/months/2026-07/close", body=floats,
-                    role="admin").status_code == 422
-    assert api.get("/api/v1/payments/months", role="staff").json() == []
+    assert "no payee record" in said[("sessions", "payees (E3)")]
     assert api.get("/api/v1/payments/months/2026-07", role="staff").status_code == 404
+    assert states(api)[("A1", 1)] == states(api)[("A2", 1)] == "approved"
+    assert paid_audit(api) == []
+    bad_month = close(api, "2026-13")
+    assert bad_month.status_code == 422 and "2026-13" in bad_month.text
 
 
 def test_statements_as_excel_and_as_pdf_in_japanese(api: Api) -> None:
-    set_up(api)
-    api.send("POST", "/api/v1/payments/months/2026-07/close", body=JULY, role="admin")
+    july_approved(api, scenario_document([*JULY_PINS, AUGUST_PIN]))
+    close(api, "2026-07", JULY)
     workbook = load_workbook(io.BytesIO(api.get(
         "/api/v1/payments/months/2026-07/statements.xlsx", role="staff").content))
     assert workbook.sheetnames == ["E1", "E2", "E3"]
@@ -220,10 +292,10 @@ def test_the_transfer_file_needs_the_remitter(api: Api) -> None:
     document = scenario_document()
     del document["programme"]["payments"]["remitter"]
     assert api.send("PUT", "/api/v1/scenario", body=document).status_code == 200
-    for expert_id, payee in PAYEES.items():
-        body = {key: value for key, value in payee.items() if key != "expert_id"}
-        api.send("PUT", f"/api/v1/payees/{expert_id}", role="admin", body=body)
-    api.send("POST", "/api/v1/payments/months/2026-07/close", body=JULY, role="admin")
+    publish_greedy_plan(api)
+    set_payees(api)
+    approve(api, hold_and_report(api, JULY_PINS[0], {}))
+    assert close(api, "2026-07", JULY).status_code == 201
     answer = api.get("/api/v1/payments/months/2026-07/transfer", role="admin")
     assert answer.status_code == 409
     assert "remitter" in answer.json()["detail"]
@@ -235,12 +307,11 @@ def test_the_database_itself_refuses_to_change_a_closed_month(api: Api) -> None:
 
     from service.db.engine import engine_for
 
-    set_up(api)
+    published(api)
+    approve(api, hold_and_report(api, JULY_PINS[0], {"E1": 1_240}))
     api.send("POST", "/api/v1/payments/adjustments", role="admin", body={
         "expert_id": "E1", "amount_yen": 500, "reason": "6月分の不足"})
-    assert api.send("POST", "/api/v1/payments/months/2026-07/close",
-                    body={**JULY, "sessions": JULY["sessions"][:3]},
-                    role="admin").status_code == 201
+    assert close(api, "2026-07", JULY).status_code == 201
     waiting = api.send("POST", "/api/v1/payments/adjustments", role="admin", body={
         "expert_id": "E2", "amount_yen": 700, "reason": "8月に払う分"}).json()
     engine = engine_for(api.url)
