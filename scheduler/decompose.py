@@ -146,8 +146,11 @@ def plan_decomposed(
     solution = dict(held)
     bookings = Bookings(enc, solution)
     reinserter = Reinserter(enc, matching, kept)
-    # Association slots the flow holds for teams not yet placed: another joiner may only
-    # take a slot that no later team of the flow needs.
+    # Wider joiners only where capacity does not bind: where it does, the first plan is
+    # the start of serving more, and joiners taken here slowed that search from 5 s to 60 s
+    # (scarce_experts 2000x400), leaving no time for coverage.
+    widen = matching.upper_bound >= len(enc.association_ids) - len(matching.blocked)
+    # How many teams not yet placed the flow gives each expert (as lead or joiner).
     pending = np.zeros(len(enc.expert_ids), dtype=np.int64)
     for a, lead in leads.items():
         pending[[lead, *teams.joiners.get(a, ())]] += 1
@@ -157,13 +160,15 @@ def plan_decomposed(
         pending[[leads[a], *flow_joiners]] -= 1
         found = reinserter.with_lead(a, leads[a], bookings, bookings.top_load(),
                                      allowed_joiners=flow_joiners)
-        if found is not None and found[0][0] < len(enc.secondary_needs[a]):
+        if widen and found is not None and found[0][0] < len(enc.secondary_needs[a]):
             # The flow's joiners may not share the lead's days: a need they leave open
             # goes to any qualified joiner with a slot to spare.
+            # Only experts no later team of the flow needs at all: a joiner's sessions
+            # also use up day and week capacity that a later lead may need.
             spare = {j for options in reinserter.joiner_candidates[a].values()
                      for j in options
-                     if len(bookings.associations[j]) + pending[j]
-                     < enc.expert_max_associations[j]}
+                     if pending[j] == 0
+                     and len(bookings.associations[j]) < enc.expert_max_associations[j]}
             if spare - flow_joiners:
                 wider = reinserter.with_lead(a, leads[a], bookings, bookings.top_load(),
                                              allowed_joiners=flow_joiners | spare)
