@@ -141,6 +141,7 @@ def write_results(timings: list[Timing], count: int, seed: int,
     """The results file; it states the load average, as the machine is shared."""
     day = time.strftime("%Y-%m-%d")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{day}-recommend.md"
     path.write_text(
         f"# Options for one association, {day}\n\n"
