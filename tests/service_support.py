@@ -73,8 +73,8 @@ FAST_WORKER = {"HAKEN_WORKER_HEARTBEAT_SECONDS": "0.3", "HAKEN_WORKER_POLL_SECON
                "HAKEN_WORKER_STALE_SECONDS": "3"}
 
 
-def fresh_database(kind: str, tmp_path: Path) -> str:
-    """A migrated, empty database of each kind under test."""
+def fresh_database(kind: str, tmp_path: Path, revision: str = "head") -> str:
+    """An empty database of each kind under test, migrated to ``revision``."""
     if kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'haken.db'}"
     else:
@@ -83,7 +83,7 @@ def fresh_database(kind: str, tmp_path: Path) -> str:
         with engine_for(url).begin() as connection:  # start from nothing
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
-    migrate.upgrade(url)
+    migrate.upgrade(url, revision)
     return url
 
 

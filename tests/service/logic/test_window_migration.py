@@ -12,27 +12,14 @@ from sqlalchemy import inspect, text
 
 from service.db import migrate
 from service.db.engine import engine_for
-from tests.service_support import DATABASES, POSTGRES_URL
-
-
-def database_at_0010(kind: str, tmp_path: Path) -> str:
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'haken.db'}"
-    else:
-        assert POSTGRES_URL is not None
-        url = POSTGRES_URL
-        with engine_for(url).begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    migrate.upgrade(url, "0010")
-    return url
+from tests.service_support import DATABASES, fresh_database
 
 
 @pytest.mark.parametrize("kind", DATABASES)
 @pytest.mark.parametrize("closed", [True, False], ids=["closed", "moved-end"])
 def test_the_old_override_becomes_the_newest_row(kind: str, closed: bool,
                                                  tmp_path: Path) -> None:
-    url = database_at_0010(kind, tmp_path)
+    url = fresh_database(kind, tmp_path, "0010")
     set_at = dt.datetime(2025, 7, 20, 3, 0, tzinfo=dt.UTC)
     with engine_for(url).begin() as connection:
         connection.execute(text(
