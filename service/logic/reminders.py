@@ -91,11 +91,7 @@ def _remind_session(db: Session, scenario: Scenario, session: PlanSession) -> in
                        association.contact.name or association.name,
                        association.contact.email))
     for subject, subject_id, name, email in people:
-        title = summary(event, scenario, subject)  # type: ignore[arg-type]
-        line_ja = mail_texts.session_line_ja(session.date, session.start, session.end,
-                                             session.mode, title)
-        line_en = mail_texts.session_line_en(session.date, session.start, session.end,
-                                             session.mode, title)
+        line_ja, line_en = _session_lines(scenario, session, session.date, subject)
         subject_line, text = mail_texts.session_reminder(
             name, programme.name, line_ja, line_en, programme.secretariat_contact)
         key = f"reminder:session:{event.uid}:{when}:{subject}:{subject_id}"
@@ -136,13 +132,18 @@ def call_reminders(db: Session, settings: Settings, today: dt.date) -> int:
     return 1
 
 
-def _session_lines(scenario: Scenario, row: SessionRow, subject: str) -> tuple[str, str]:
-    """The session as the reminder names it, in the words of that person's feed."""
-    session = PlanSession.model_validate(row.data)
-    day = row.held_on or session.date
+def _session_lines(scenario: Scenario, session: PlanSession, day: dt.date,
+                   subject: str) -> tuple[str, str]:
+    """The session on ``day`` as a reminder names it, in the words of that person's feed."""
     title = summary(_as_event(session), scenario, subject)  # type: ignore[arg-type]
     return (mail_texts.session_line_ja(day, session.start, session.end, session.mode, title),
             mail_texts.session_line_en(day, session.start, session.end, session.mode, title))
+
+
+def _held_lines(scenario: Scenario, row: SessionRow, subject: str) -> tuple[str, str]:
+    """A session after the plan, on the day it was held."""
+    session = PlanSession.model_validate(row.data)
+    return _session_lines(scenario, session, row.held_on or session.date, subject)
 
 
 def report_reminders(db: Session, settings: Settings, today: dt.date) -> int:
@@ -168,7 +169,7 @@ def report_reminders(db: Session, settings: Settings, today: dt.date) -> int:
             continue
         row = db.get(SessionRow, due.session_id)
         assert row is not None  # reports_due lists the schedule's sessions
-        line_ja, line_en = _session_lines(scenario, row, "expert")
+        line_ja, line_en = _held_lines(scenario, row, "expert")
         subject, text = mail_texts.report_reminder(
             expert.name, programme.name, line_ja, line_en, due.due_on, stage == "late",
             programme.secretariat_contact)
@@ -206,7 +207,7 @@ def confirmation_reminders(db: Session, settings: Settings, today: dt.date) -> i
         if outbox.exists(db, key):
             continue
         name = association.contact.name or association.name
-        line_ja, line_en = _session_lines(scenario, row, "association")
+        line_ja, line_en = _held_lines(scenario, row, "association")
         subject, text = mail_texts.confirmation_reminder(
             name, programme.name, line_ja, line_en, stage == "late",
             programme.secretariat_contact)
