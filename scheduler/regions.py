@@ -12,13 +12,16 @@ scenario then falls apart into parts that share no expert and no association:
   offer only online sessions.
 
 Each part is planned by the planner's own entry point (``scheduler.solve.solve``),
-with one CP-SAT worker so that the same part gives the same plan wherever it runs:
-in this process one after another, or as Ray tasks (``run_parts``, supplied by the
-caller). The parts' plans are joined into one plan of the whole scenario, whose
-figures are recomputed from the joined sessions; the caller checks it with the
-checker. The travel rule is the programme's, not one of the exchange format's nine
-rules, so every plan that keeps it also keeps the format's rules; the parts' bound
-on service is a bound under the travel rule (see ``served_upper_bound_scope``).
+with one CP-SAT worker, in this process one after another or as Ray tasks
+(``run_parts``, supplied by the caller). The time limit is the whole run's, as for
+``haken plan``: every part ends by the run's deadline, and in this process each part
+gets its share, by applications, of the time the parts before it left (a part that
+stops early at its bound leaves more to the rest). The parts' plans are joined into
+one plan of the whole scenario, whose figures are recomputed from the joined
+sessions; the caller checks it with the checker. The travel rule is the programme's,
+not one of the exchange format's nine rules, so every plan that keeps it also keeps
+the format's rules; the parts' bound on service is a bound under the travel rule (see
+``served_upper_bound_scope``).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from domain.errors import InputError, Issue
 from domain.loading import scenario_sha256
@@ -149,6 +152,13 @@ class PartTask:
     time_limit: float
     seed: int = 0
     stall_seconds: float | None = None
+    # time.time() by which the part's search ends (the run's deadline; wall-clock time
+    # as a Ray worker on another machine reads it). None: only ``time_limit``.
+    ends_by: float | None = None
+
+    @property
+    def accepted(self) -> int:
+        return len(self.scenario.accepted)
 
 
 @dataclass
@@ -157,6 +167,7 @@ class PartResult:
     plan: Plan
     seconds: float
     peak_rss_mib: float
+    time_limit: float | None = None  # the search limit it ran with
 
 
 def peak_rss_mib() -> float:
@@ -168,13 +179,20 @@ def peak_rss_mib() -> float:
 def plan_part(task: PartTask) -> PartResult:
     """Plan one part with the planner's entry point, one deterministic CP-SAT worker."""
     started = time.monotonic()
+    limit, deadline = task.time_limit, None
+    if task.ends_by is not None:
+        left = task.ends_by - time.time()
+        limit = max(MIN_PART_SECONDS, min(limit, left))
+        deadline = started + max(0.0, left)  # late: the first plans, no search
     if not task.scenario.accepted:
         plan = _plan_without_accepted(task.scenario, started)
     else:
-        options = SolveOptions(time_limit=task.time_limit, workers=1, seed=task.seed,
-                               decompose=None, stall_seconds=task.stall_seconds)
+        options = SolveOptions(time_limit=limit, workers=1, seed=task.seed,
+                               decompose=None, stall_seconds=task.stall_seconds,
+                               deadline=deadline)
         plan = solve(task.scenario, options).plan
-    return PartResult(task.name, plan, round(time.monotonic() - started, 2), peak_rss_mib())
+    return PartResult(task.name, plan, round(time.monotonic() - started, 2), peak_rss_mib(),
+                      round(limit, 2))
 
 
 def _plan_without_accepted(scenario: Scenario, started: float) -> Plan:
@@ -195,9 +213,12 @@ RunParts = Callable[[Callable[[PartTask], PartResult], Sequence[PartTask],
 
 def run_in_process(task: Callable[[PartTask], PartResult], tasks: Sequence[PartTask],
                    done: Callable[[int, PartResult], None] | None = None) -> list[PartResult]:
-    """The parts one after another in this process."""
+    """The parts one after another in this process; with a deadline, each part's limit
+    is its share by applications of what the parts before it left."""
     results = []
     for index, item in enumerate(tasks):
+        if item.ends_by is not None:
+            item = replace(item, time_limit=share_of_what_is_left(tasks[index:]))
         results.append(task(item))
         if done is not None:
             done(index, results[-1])
@@ -217,7 +238,10 @@ class RegionalOptions:
     # Called with each part's result as it ends (a progress line).
     done: Callable[[PartResult], None] | None = None
     description: str = "in process"
-    part_limits: dict[str, float] = field(default_factory=dict)  # filled in: for reports
+    # Each part's share of the limit fixed up front, in CP-SAT's deterministic seconds,
+    # and no deadline: the same work wherever the parts run (to compare Ray with this
+    # process), but the limit is then no promise of wall time.
+    fixed_shares: bool = False
 
 
 def part_time_limits(parts: Sequence[Part], seconds: float, parallel: int) -> list[float]:
@@ -227,6 +251,16 @@ def part_time_limits(parts: Sequence[Part], seconds: float, parallel: int) -> li
     return [round(min(max(seconds, MIN_PART_SECONDS),
                       max(MIN_PART_SECONDS, seconds * parallel * p.accepted / total)), 2)
             for p in parts]
+
+
+def share_of_what_is_left(tasks: Sequence[PartTask]) -> float:
+    """The first of ``tasks``' share of the seconds left before its deadline, by
+    accepted applications among the parts still to run; at least ``MIN_PART_SECONDS``."""
+    first = tasks[0]
+    assert first.ends_by is not None
+    left = first.ends_by - time.time()
+    remaining = sum(t.accepted for t in tasks) or 1
+    return round(max(MIN_PART_SECONDS, left * first.accepted / remaining), 2)
 
 
 def plan_by_region(scenario: Scenario, options: RegionalOptions | None = None,
@@ -240,8 +274,10 @@ def plan_by_region(scenario: Scenario, options: RegionalOptions | None = None,
                   options.time_limit / 4)
     search = max(0.0, options.time_limit - reserve - (time.monotonic() - started))
     limits = part_time_limits(parts, search, max(1, options.parallel))
-    options.part_limits = {p.name: limit for p, limit in zip(parts, limits, strict=True)}
-    tasks = [PartTask(p.name, p.scenario, limit, options.seed, options.stall_seconds)
+    # Every part ends by the run's deadline, as the whole run does.
+    ends_by = None if options.fixed_shares else time.time() + search
+    tasks = [PartTask(p.name, p.scenario, limit, options.seed, options.stall_seconds,
+                      ends_by)
              for p, limit in zip(parts, limits, strict=True)]
 
     def done(index: int, result: PartResult) -> None:
@@ -287,7 +323,7 @@ def join_plans(scenario: Scenario, parts: Sequence[Part], results: Sequence[Part
             "part": part.name, "associations": part.accepted,
             "experts": len(part.scenario.experts), "served": stats.served,
             "served_upper_bound": stats.served_upper_bound,
-            "time_limit": options.part_limits.get(part.name),
+            "time_limit": result.time_limit,
             "seconds": result.seconds, "peak_rss_mib": round(result.peak_rss_mib, 1),
             "stopped": parameters.get("stopped"),
         })

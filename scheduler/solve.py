@@ -91,6 +91,9 @@ class SolveOptions:
     # time.monotonic() from which the time limit counts (the process start, for
     # ``haken plan``); None counts from the call to ``solve``.
     started: float | None = None
+    # time.monotonic() by which the search ends whatever the workers: one part of a
+    # larger run (``scheduler.regions``) that must end with it. None: no such cap.
+    deadline: float | None = None
 
     def reserve(self, associations: int) -> float:
         """Seconds kept for building, checking and writing the plan."""
@@ -286,6 +289,8 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> PlanResult
     reserve = options.reserve(len(scenario.associations))
     deadline = started + (options.time_limit - reserve if options.workers > 1
                           else max(2 * options.time_limit, options.time_limit + 10))
+    if options.deadline is not None:
+        deadline = min(deadline, options.deadline)
     enc = encode(scenario, options.keep)
     matching = match(enc, bound_seconds=None)
     pins, kept = enc.pins, enc.kept

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -12,20 +13,27 @@ from cli.main import app
 from domain.checker import check_plan
 from domain.errors import InputError
 from domain.loading import load_plan, parse_scenario, scenario_sha256
-from domain.plan import Plan
+from domain.plan import Plan, Stats
 from domain.prefectures import prefecture_of
 from domain.scenario import Scenario
 from scheduler.regions import (
+    MIN_PART_SECONDS,
     ONLINE_PART,
+    PartResult,
+    PartTask,
     RegionalOptions,
     part_time_limits,
     plan_by_region,
+    plan_part,
     run_in_process,
+    share_of_what_is_left,
     split_by_region,
 )
 from simulation.generator import generate_scenario
 
 runner = CliRunner()
+EMPTY_STATS = Stats(served=0, unserved=0, served_upper_bound=0, solver_status="",
+                    wall_seconds=0.0)
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +116,41 @@ def test_part_limits_share_the_time_by_applications() -> None:
                                                                   abs=0.02)
 
 
+def test_in_process_each_part_gets_its_share_of_what_the_parts_before_it_left(
+        national: Scenario) -> None:
+    parts = split_by_region(national)
+    ends_by = time.time() + 1000.0
+    tasks = [PartTask(p.name, p.scenario, 1.0, ends_by=ends_by) for p in parts]
+    total = sum(p.accepted for p in parts)
+    first = share_of_what_is_left(tasks)
+    assert first == pytest.approx(1000.0 * parts[0].accepted / total, rel=0.01)
+    # Later, with the first part done: the rest share what is left among themselves.
+    assert share_of_what_is_left(tasks[1:]) == pytest.approx(
+        1000.0 * parts[1].accepted / (total - parts[0].accepted), rel=0.01)
+    late = [PartTask(p.name, p.scenario, 30.0, ends_by=time.time() - 5) for p in parts]
+    assert share_of_what_is_left(late) == MIN_PART_SECONDS
+    # What run_in_process hands each part is that share, not the limit set up front.
+    seen: list[float] = []
+
+    def record(task: PartTask) -> PartResult:
+        seen.append(task.time_limit)
+        return PartResult(task.name, Plan(scenario_sha256="", sessions=[], unserved=[],
+                                          stats=EMPTY_STATS), 0.0, 0.0, task.time_limit)
+
+    run_in_process(record, tasks)
+    assert seen[0] == pytest.approx(first, abs=0.5)
+    assert seen[1] > 1.0  # not the 1 s set up front: a share of the 1000 s left
+
+
+def test_a_part_that_starts_after_the_deadline_still_gets_a_checked_first_plan(
+        national: Scenario) -> None:
+    part = max(split_by_region(national), key=lambda p: p.accepted)
+    result = plan_part(PartTask(part.name, part.scenario, 30.0, ends_by=time.time() - 1))
+    assert result.time_limit == MIN_PART_SECONDS
+    assert result.plan.stats.served > 0
+    assert check_plan(part.scenario, result.plan) == []
+
+
 def test_the_joined_plan_is_checked_and_keeps_the_travel_rule(national: Scenario) -> None:
     result = plan_by_region(national, RegionalOptions(time_limit=8), run_in_process)
     plan = result.plan
@@ -128,13 +171,16 @@ def test_ray_with_two_workers_gives_the_in_process_plan() -> None:
     ray = pytest.importorskip("ray")
     from simulation.executor import RayCluster
     scenario = parse_scenario(generate_scenario(600, 120, 1, "national"))
-    here = plan_by_region(scenario, RegionalOptions(time_limit=12), run_in_process).plan
+    # Fixed shares: the same deterministic work in both, so the same plans.
+    here = plan_by_region(scenario, RegionalOptions(time_limit=12, fixed_shares=True),
+                          run_in_process).plan
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         with RayCluster("local", local_cpus=2, reuse_workers=True) as cluster:
             assert int(ray.cluster_resources()["CPU"]) == 2
             there = plan_by_region(scenario, RegionalOptions(
-                time_limit=12, description=cluster.description), cluster.map).plan
+                time_limit=12, description=cluster.description, fixed_shares=True),
+                cluster.map).plan
     finally:
         ray.shutdown()
     for plan in (here, there):
