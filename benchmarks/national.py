@@ -38,6 +38,9 @@ class Variant:
     seed: int = 0
     address: str | None = None
     ray_cpus: int = 2
+    # Fixed deterministic shares and no deadline (``RegionalOptions.fixed_shares``):
+    # when Ray runs beside this process. Otherwise the limit is the run's wall time.
+    same_work: bool = False
 
 
 @dataclass
@@ -74,7 +77,10 @@ def run_variant(variant: Variant) -> Figures:
                                               seed=variant.seed))
     else:
         from scheduler.regions import RegionalOptions, plan_by_region, run_in_process
-        options = RegionalOptions(time_limit=variant.time_limit, seed=variant.seed)
+        # The same deterministic work in both runs, so that the walls' ratio is the
+        # speed-up of running the parts side by side.
+        options = RegionalOptions(time_limit=variant.time_limit, seed=variant.seed,
+                                  fixed_shares=variant.same_work)
         if variant.how == "ray":
             from simulation.executor import RayCluster
             with RayCluster(variant.address or "local", local_cpus=variant.ray_cpus,
@@ -117,9 +123,10 @@ def run(associations: int, experts: int, time_limit: float, seed: int, ray: str 
     del document
     generated = time.monotonic() - started
     say(f"generated {path} in {generated:.1f} s")
-    variants = [Variant("in_process", str(path), time_limit, seed)]
+    variants = [Variant("in_process", str(path), time_limit, seed, same_work=ray is not None)]
     if ray:
-        variants.append(Variant("ray", str(path), time_limit, seed, ray, ray_cpus))
+        variants.append(Variant("ray", str(path), time_limit, seed, ray, ray_cpus,
+                                same_work=True))
     if whole:
         variants.append(Variant("whole", str(path), time_limit, seed))
     figures = []
