@@ -61,6 +61,8 @@ class Figures:
     violations: int
     load_before: float
     load_after: float
+    load_seconds: float = 0.0  # reading and validating the scenario
+    check_seconds: float = 0.0  # the checker on the joined plan
 
 
 def run_variant(variant: Variant) -> Figures:
@@ -68,6 +70,7 @@ def run_variant(variant: Variant) -> Figures:
     from domain.checker import check_plan
     from domain.loading import load_scenario
     load_before = os.getloadavg()[0]
+    loading = time.monotonic()
     scenario = load_scenario(variant.scenario_path)
     started = time.monotonic()
     parts = largest = None
@@ -93,7 +96,9 @@ def run_variant(variant: Variant) -> Figures:
         parts = len(regions)
         largest = max((float(r["peak_rss_mib"]) for r in regions), default=None)
     wall = time.monotonic() - started
+    checking = time.monotonic()
     violations = check_plan(scenario, result.plan)
+    check_seconds = time.monotonic() - checking
     stats = result.plan.stats
     return Figures(
         how=variant.how, served=stats.served, bound=stats.served_upper_bound,
@@ -102,7 +107,8 @@ def run_variant(variant: Variant) -> Figures:
         max_load=stats.max_expert_sessions, gap_dev=stats.mean_gap_deviation_days,
         wall=round(wall, 1), peak_mib=round(peak_rss_mib(), 1),
         largest_part_peak_mib=largest, parts=parts, violations=len(violations),
-        load_before=load_before, load_after=os.getloadavg()[0])
+        load_before=load_before, load_after=os.getloadavg()[0],
+        load_seconds=round(started - loading, 1), check_seconds=round(check_seconds, 1))
 
 
 def _in_fresh_process(variant: Variant) -> Figures:
@@ -152,18 +158,22 @@ def markdown(figures: list[Figures], associations: int, experts: int, time_limit
         machine,
         "",
         f"Generated in {generated:.1f} s. Each run in a fresh process; wall from after "
-        "loading to the joined plan; peak = that process's peak resident memory (for Ray, "
-        "the driver's; the largest part's is the Ray worker's).",
+        "loading to the joined plan (limit: the time limit); load and check: seconds reading "
+        "the scenario before it and checking the plan after it; peak = that process's peak "
+        "resident memory (for Ray, the driver's; the largest part's is the Ray worker's).",
         "",
         "| run | parts | served / bound | coverage (≤ b) | industry | largest load | "
-        "gap dev d | wall s | peak MiB | largest part MiB | violations | load |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "gap dev d | wall s | load s | check s | peak MiB | largest part MiB | violations | "
+        "load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | --- |",
     ]
     for f in figures:
         lines.append(
             f"| {f.how} | {_fmt(f.parts)} | {f.served} / {f.bound} | {_fmt(f.coverage)} "
             f"(≤ {_fmt(f.coverage_bound)}) | {_fmt(f.industry)} | {_fmt(f.max_load)} | "
-            f"{_fmt(f.gap_dev)} | {f.wall:.1f} | {f.peak_mib:.0f} | "
+            f"{_fmt(f.gap_dev)} | {f.wall:.1f} | {f.load_seconds:.1f} | {f.check_seconds:.1f} | "
+            f"{f.peak_mib:.0f} | "
             f"{_fmt(f.largest_part_peak_mib, 0)} | {f.violations} | "
             f"{f.load_before:.1f}→{f.load_after:.1f} |")
     by_how = {f.how: f for f in figures}
