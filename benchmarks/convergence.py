@@ -4,7 +4,7 @@
 (in a fresh child process, like ``run``), recording every improvement the search
 reports with its time, and the greedy baseline's figures beside it. It writes one PNG
 per size, ``<date>-convergence-<A>x<E>.png`` (coverage above, mean gap deviation
-below, one line per instance, the baseline dashed), and ``<date>-convergence.md``:
+below, one line per instance, the baseline dashed), and ``<date>-convergence-<suite>.md``:
 when each run last improved, why it stopped, and its final figures.
 """
 
@@ -180,7 +180,7 @@ def write_convergence(suite: Suite, trajectories: list[Trajectory], directory: P
         name = f"{day.isoformat()}-convergence-{associations}x{experts}.png"
         _write_whole(directory / name, plot(group))
         images.append(name)
-    path = directory / f"{day.isoformat()}-convergence.md"
+    path = directory / f"{day.isoformat()}-convergence-{suite.name}.md"
     text = markdown(suite, trajectories, machine_description(), executor, day, images)
     _write_whole(path, text.encode("utf-8"))
     return path

@@ -30,7 +30,7 @@ def test_a_trajectory_is_recorded_checked_and_plotted(tmp_path: Path) -> None:
     day = dt.date(2026, 1, 2)
     path = write_convergence(suite, trajectories, tmp_path, "test pool", day)
     text = path.read_text(encoding="utf-8")
-    assert path.name == "2026-01-02-convergence.md"
+    assert path.name == "2026-01-02-convergence-micro.md"
     assert "Machine: " in text and "python -m benchmarks convergence --suite micro" in text
     for instance in suite.instances:
         assert instance.name in text
