@@ -12,7 +12,13 @@ from domain.errors import InputError, Issue
 from domain.report import HeldSession, Report
 from spreadsheets import cells
 from spreadsheets.importing import decode_csv
-from spreadsheets.workbook import add_table, csv_bytes, new_workbook, workbook_bytes
+from spreadsheets.workbook import (
+    add_table,
+    csv_bytes,
+    new_workbook,
+    sheet_title,
+    workbook_bytes,
+)
 
 
 def _cell(value: int | float | None) -> int | float | str:
@@ -49,18 +55,25 @@ def report_workbook(report: Report, lang: str = "ja") -> bytes:
     labels = report.figure_labels
     book = new_workbook()
     english = lang == "en"
-    add_table(book, "Totals" if english else "合計",
+    # Excel refuses a sheet name over 31 characters: a title cut to fit is written in full
+    # under its table.
+    taken: set[str] = set()
+    add_table(book, sheet_title("Totals" if english else "合計", taken),
               ["Item" if english else "項目", "Count" if english else "件数"],
               [[labels[key][lang], value] for key, value in report.totals.items()],
               widths=[28, 10])
     for table in report.tables:
         header = ["Category" if english else "区分", *(labels[c][lang] for c in table.columns)]
-        sheet = add_table(book, table.title_en if english else table.title, header,
+        title = table.title_en if english else table.title
+        sheet = add_table(book, sheet_title(title, taken), header,
                           [[row.label_en if english else row.label,
                             *(row.values.get(c) for c in table.columns)] for row in table.rows],
                           widths=[24, *(16 for _ in table.columns)])
-        if table.note:
+        if sheet.title != title or table.note:
             sheet.append([])
+        if sheet.title != title:
+            sheet.append([title])
+        if table.note:
             sheet.append([table.note_en if english else table.note])
     return workbook_bytes(book)
 

@@ -253,6 +253,31 @@ def test_outcomes_are_counted_by_month_industry_and_qualification() -> None:
     plain = build_report(ReportInput(loaded))
     assert not plain.has_outcomes and "no_shows" not in plain.totals
     assert "outcomes_by_month" not in {t.name for t in plain.tables}
+    for lang in ("ja", "en"):
+        _sheets_open_in_excel(report, lang)
+
+
+def _sheets_open_in_excel(report: Report, lang: str) -> None:
+    """Excel refuses a sheet name over 31 characters (openpyxl only warns): every name
+    fits and is unique, and a title cut to fit is still written in full in its sheet."""
+    import io
+    import warnings
+
+    from openpyxl import load_workbook
+
+    from spreadsheets import report_workbook
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # openpyxl's "Title is more than 31 characters"
+        data = report_workbook(report, lang)
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    names = book.sheetnames
+    assert all(len(name) <= 31 for name in names) and len(set(names)) == len(names)
+    titles = [t.title_en if lang == "en" else t.title for t in report.tables]
+    assert len(names) == 1 + len(titles)
+    for name, title in zip(names[1:], titles, strict=True):
+        cells = {cell for row in book[name].iter_rows(values_only=True) for cell in row}
+        assert name == title or title in cells, (name, title)
+    assert "Outcomes by expert qualification" in titles or lang == "ja"
 
 
 def test_what_was_paid_is_summed_by_month_closed_industry_and_qualification() -> None:
