@@ -8,12 +8,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from service.config import Settings
 from service.db import migrate
@@ -26,6 +27,29 @@ from tests.scenarios import PROGRAMME, association, expert
 EXAMPLE = ROOT / "examples" / "tokyo-2025.json"
 POSTGRES_URL = os.environ.get("HAKEN_TEST_POSTGRES_URL")
 ROLES = ("viewer", "staff", "admin")
+
+
+@cache
+def postgres_url_of_this_worker() -> str:
+    """HAKEN_TEST_POSTGRES_URL, or under pytest-xdist a database of this worker's own next
+    to it (``haken_test_gw0``, made on first use: the role needs CREATEDB), since every
+    test starts by dropping the schema of the database it uses."""
+    assert POSTGRES_URL is not None
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return POSTGRES_URL
+    base = make_url(POSTGRES_URL)
+    own = base.set(database=f"{base.database}_{worker}")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                        {"name": own.database}).first()
+            if exists is None:
+                connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        admin.dispose()
+    return own.render_as_string(hide_password=False)
 
 DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
@@ -78,8 +102,7 @@ def fresh_database(kind: str, tmp_path: Path, revision: str = "head") -> str:
     if kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'haken.db'}"
     else:
-        assert POSTGRES_URL is not None
-        url = POSTGRES_URL
+        url = postgres_url_of_this_worker()
         with engine_for(url).begin() as connection:  # start from nothing
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
