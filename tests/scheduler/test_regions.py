@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -165,6 +166,11 @@ def test_the_joined_plan_is_checked_and_keeps_the_travel_rule(national: Scenario
     assert sum(r["served"] for r in regions) == plan.stats.served
     assert all(pin in plan.sessions for pin in national.pinned)
     assert "served" in result.summary()
+    # Why each part stopped, in words that account for every part.
+    detail = str(plan.parameters["stopped_detail"])  # type: ignore[index]
+    counted = re.findall(r"(\d+) ([a-z ]+?)(?:,|$)", detail.removeprefix("every part ended: "))
+    assert sum(int(count) for count, _ in counted) == len(regions), detail
+    assert not any("_" in words for _, words in counted), detail
 
 
 def test_ray_with_two_workers_gives_the_in_process_plan() -> None:
