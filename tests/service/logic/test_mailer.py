@@ -53,7 +53,7 @@ def tls_server(certificate: tuple[Path, Path], implicit: bool) -> Iterator[tuple
     options: dict[str, Any] = {"authenticator": _authenticate, "auth_require_tls": True}
     if implicit:  # TLS from the start: aiosmtpd cannot tell, so it must not ask for STARTTLS
         controller = Controller(mailbox, hostname="127.0.0.1", port=port, ssl_context=context,
-                                server_kwargs={**options, "auth_require_tls": False})
+                                **{**options, "auth_require_tls": False})
     else:
         controller = Controller(mailbox, hostname="127.0.0.1", port=port, tls_context=context,
                                 require_starttls=True, **options)
