@@ -40,7 +40,7 @@ from domain.quality import plan_quality
 from domain.scenario import Association, Expert, Scenario
 from domain.version import HAKEN_VERSION
 from scheduler.solve import PlanResult, SolveOptions, StageResult, solve
-from scheduler.stop import AT_BOUND, INTERRUPTED, NO_IMPROVEMENT, NOTHING_LEFT, TIME_LIMIT
+from scheduler.stop import REASON_WORDS
 
 ONLINE_PART = "online"
 # A part's search gets at least this long (CP-SAT's deterministic seconds): a small
@@ -356,22 +356,19 @@ def join_plans(scenario: Scenario, parts: Sequence[Part], results: Sequence[Part
     return PlanResult(plan, stages)
 
 
-# How each part's stop reads in the plan's one sentence for a person.
-_PART_STOPPED = {AT_BOUND: "at every bound", NOTHING_LEFT: "solved to optimality",
-                 TIME_LIMIT: "at the time limit", NO_IMPROVEMENT: "nothing better for a while",
-                 INTERRUPTED: "interrupted"}
-
-
 def _stopped_detail(per_part: Sequence[dict[str, object]]) -> str:
     reasons: dict[str, int] = {}
     for item in per_part:
         code = item.get("stopped")
         if item.get("associations") == 0:
             reason = "nothing to plan"
+        elif item.get("served_upper_bound") == 0:
+            # Its search "ends" at once, but nothing was solved: say so.
+            reason = "nobody servable"
         elif code is None:
             reason = "no search needed"  # solve returned before its search
         else:
-            reason = _PART_STOPPED.get(str(code), str(code))
+            reason = REASON_WORDS.get(str(code), str(code))
         reasons[reason] = reasons.get(reason, 0) + 1
     listed = ", ".join(f"{count} {reason}"
                        for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]))

@@ -19,6 +19,11 @@ NO_IMPROVEMENT = "no_improvement"
 AT_BOUND = "at_bound"
 NOTHING_LEFT = "nothing_left"  # the whole plan is one neighbourhood, solved to optimality
 INTERRUPTED = "interrupted"
+# Each reason in a few words, for a sentence that counts many searches (the parts of a
+# plan by region).
+REASON_WORDS = {TIME_LIMIT: "at the time limit", NO_IMPROVEMENT: "nothing better for a while",
+                AT_BOUND: "at every bound", NOTHING_LEFT: "solved to optimality",
+                INTERRUPTED: "interrupted"}
 
 
 @dataclass(frozen=True)

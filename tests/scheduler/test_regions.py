@@ -171,6 +171,11 @@ def test_the_joined_plan_is_checked_and_keeps_the_travel_rule(national: Scenario
     counted = re.findall(r"(\d+) ([a-z ]+?)(?:,|$)", detail.removeprefix("every part ended: "))
     assert sum(int(count) for count, _ in counted) == len(regions), detail
     assert not any("_" in words for _, words in counted), detail
+    words = {w: int(count) for count, w in counted}
+    empty = sum(1 for r in regions if r["associations"] == 0)
+    unservable = sum(1 for r in regions if r["associations"] and r["served_upper_bound"] == 0)
+    assert words.get("nothing to plan", 0) == empty, detail
+    assert words.get("nobody servable", 0) == unservable, detail
 
 
 def test_ray_with_two_workers_gives_the_in_process_plan() -> None:
