@@ -69,9 +69,10 @@ def report_workbook(report: Report, lang: str = "ja") -> bytes:
                           [[row.label_en if english else row.label,
                             *(row.values.get(c) for c in table.columns)] for row in table.rows],
                           widths=[24, *(16 for _ in table.columns)])
-        if sheet.title != title or table.note:
+        cut = sheet.title != title
+        if cut or table.note:
             sheet.append([])
-        if sheet.title != title:
+        if cut:
             sheet.append([title])
         if table.note:
             sheet.append([table.note_en if english else table.note])
